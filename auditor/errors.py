@@ -1,0 +1,88 @@
+"""One exception tree and the exit codes it maps to.
+
+AuditorError
+ +-- UsageError          bad flags or settings                       -> exit 2
+ +-- PolicyError         one or more problems in policy files        -> exit 2
+ +-- OutputError         a report could not be written               -> exit 2
+ +-- InventoryError      unreadable, malformed or incomplete data    -> exit 3
+      +-- ApiError       the SmartLead API failed or misbehaved      -> exit 3
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Distinct codes so CI can tell "findings" from "the tool broke"."""
+
+    OK = 0
+    FINDINGS = 1
+    USAGE = 2
+    INVENTORY = 3
+    INTERNAL = 4
+    INTERRUPTED = 130
+
+
+class AuditorError(Exception):
+    """Base of every expected failure; the message is shown to the user as is."""
+
+    exit_code: ExitCode = ExitCode.INTERNAL
+
+    def __init__(self, message: str, *, tip: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.tip = tip
+
+    def __str__(self) -> str:
+        return self.message if self.tip is None else f"{self.message}\nTip: {self.tip}"
+
+
+class UsageError(AuditorError):
+    exit_code = ExitCode.USAGE
+
+
+class OutputError(AuditorError):
+    exit_code = ExitCode.USAGE
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    """A place in a policy file; line and column are 1-based, as editors show them."""
+
+    path: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class PolicyProblem:
+    position: Position
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.position}: {self.message}"
+
+
+class PolicyError(AuditorError):
+    """Carries every problem found, so authors fix them in one round."""
+
+    exit_code = ExitCode.USAGE
+
+    def __init__(self, problems: list[PolicyProblem]) -> None:
+        self.problems = sorted(problems, key=lambda p: (p.position, p.message))
+        count = len(self.problems)
+        header = f"{count} policy problem{'s' if count != 1 else ''} found:"
+        super().__init__("\n".join([header, *(str(p) for p in self.problems)]))
+
+
+class InventoryError(AuditorError):
+    exit_code = ExitCode.INVENTORY
+
+
+class ApiError(InventoryError):
+    """A page of the SmartLead API could not be fetched or understood."""

@@ -1,0 +1,137 @@
+"""Turn raw JSON (an API body or our snapshot document) into a checked ``Inventory``.
+
+Every source funnels through ``parse_accounts``, so "what counts as a valid inventory" is decided
+in one place: a record we cannot understand or a repeated id stops the run (exit 3), because an
+audit of a partial or ambiguous inventory would be a false pass.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from auditor.errors import InventoryError
+from auditor.models import EmailAccount, Inventory, InventoryInfo
+
+SNAPSHOT_SCHEMA = "smartlead-auditor/inventory@1"
+_ACCOUNTS = TypeAdapter(list[EmailAccount])
+
+
+def _describe_location(loc: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def parse_accounts(records: object, *, where: str = "inventory") -> tuple[EmailAccount, ...]:
+    """Validate a JSON array of account records; raise naming the first bad record and field."""
+    if not isinstance(records, list):
+        raise InventoryError(
+            f"{where}: expected a JSON array of accounts, got {_json_type(records)}."
+        )
+    try:
+        accounts = _ACCOUNTS.validate_python(records)
+    except ValidationError as exc:
+        raise InventoryError(_validation_message(exc, records, where)) from None
+    seen: dict[int, int] = {}
+    for index, account in enumerate(accounts):
+        first = seen.setdefault(account.id, index)
+        if first != index:
+            raise InventoryError(
+                f"{where}: records {first} and {index} have the same id {account.id}; "
+                "an inventory with repeated ids is ambiguous."
+            )
+    return tuple(accounts)
+
+
+def _validation_message(exc: ValidationError, records: list[Any], where: str) -> str:
+    # include_input=False: a rejected value may be a secret, so it is never echoed.
+    errors = exc.errors(include_input=False, include_url=False)
+    first = errors[0]
+    index, *field_path = first["loc"]
+    record = records[index] if isinstance(index, int) and index < len(records) else None
+    ident = ""
+    if isinstance(record, dict) and isinstance(record.get("id"), int):
+        ident = f" (id {record['id']})"
+    if field_path:
+        field_path = [_wire_field(field_path[0]), *field_path[1:]]
+        subject = f"field '{_describe_location(tuple(field_path))}'"
+    else:
+        subject = "the record itself"
+    more = f" ({len(errors) - 1} more problem(s) not shown)" if len(errors) > 1 else ""
+    return f"{where}: record {index}{ident}: {subject}: {first['msg']}.{more}"
+
+
+def _wire_field(name: int | str) -> int | str:
+    if name == "min_time_to_wait_mins":
+        return "minTimeToWaitInMins"
+    return name
+
+
+def _json_type(value: object) -> str:
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
+    if value is None:
+        return "null"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return "a number"
+    return names.get(type(value), type(value).__name__)
+
+
+def inventory_from_document(document: object, *, source: str) -> Inventory:
+    """Accept the raw API body (a bare array) or our own snapshot document."""
+    if isinstance(document, list):
+        return Inventory(parse_accounts(document, where=source), InventoryInfo(source=source))
+    if isinstance(document, dict):
+        schema = document.get("schema")
+        if schema != SNAPSHOT_SCHEMA:
+            raise InventoryError(
+                f"{source}: not an inventory: expected a JSON array of accounts or a document "
+                f"with \"schema\": \"{SNAPSHOT_SCHEMA}\", found schema {schema!r}."
+            )
+        fetched_at = _parse_time(document.get("fetched_at"), source)
+        origin = document.get("source")
+        described = source
+        if isinstance(origin, dict) and isinstance(origin.get("url"), str):
+            described = f"{source} (fetched from {origin['url']})"
+        accounts = parse_accounts(document.get("accounts"), where=f"{source}: accounts")
+        return Inventory(accounts, InventoryInfo(source=described, fetched_at=fetched_at))
+    raise InventoryError(
+        f"{source}: expected a JSON array of accounts or a snapshot document, "
+        f"got {_json_type(document)}."
+    )
+
+
+def _parse_time(value: object, source: str) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InventoryError(f"{source}: fetched_at must be an ISO-8601 string.")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InventoryError(f"{source}: fetched_at {value!r} is not an ISO-8601 time.") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def snapshot_document(
+    accounts: Sequence[EmailAccount], *, fetched_at: datetime, source: dict[str, Any]
+) -> dict[str, Any]:
+    """Our snapshot: sorted by id, wire names, no passwords, so git diffs stay readable."""
+    return {
+        "schema": SNAPSHOT_SCHEMA,
+        "fetched_at": fetched_at.isoformat(),
+        "source": source,
+        "accounts": [
+            account.model_dump(mode="json", by_alias=True)
+            for account in sorted(accounts, key=lambda a: a.id)
+        ],
+    }
+
+
+def dumps_snapshot(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

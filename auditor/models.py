@@ -1,0 +1,340 @@
+"""Typed models shared by every layer.
+
+Wire names (the SmartLead JSON spelling) live only here, as aliases: the rest of the code uses the
+Python field names. Passwords never get past this module: an account keeps only whether one was
+present, and its own secrets are scrubbed from every free-text field it carries.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+REDACTED = "[REDACTED]"
+SECRET_WIRE_FIELDS = ("password", "imap_password")
+# Shorter "secrets" would scrub ordinary words out of error messages; real passwords are longer.
+_MIN_SCRUB_LENGTH = 4
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is worse; used for sorting and for ``--fail-on``."""
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.ERROR: 3, Severity.WARNING: 2, Severity.INFO: 1}
+
+
+class FailOn(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+    NEVER = "never"
+
+    def fails(self, severity: Severity) -> bool:
+        """Whether an open finding of this severity fails the run."""
+        if self is FailOn.NEVER:
+            return False
+        return severity.rank >= Severity(self.value).rank
+
+
+class AccountType(StrEnum):
+    """Known providers; the model accepts any other string too (ZOHO has been seen)."""
+
+    GMAIL = "GMAIL"
+    OUTLOOK = "OUTLOOK"
+    SMTP = "SMTP"
+    ZOHO = "ZOHO"
+
+
+def _blank_to_none(value: object) -> object:
+    """The API uses both ``""`` and ``null`` for "not set"."""
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _parse_percent(value: object) -> object:
+    """``warmup_reputation`` is ``"95%"`` on the list endpoint and a number elsewhere."""
+    if isinstance(value, str):
+        text = value.strip().removesuffix("%").strip()
+        if not text:
+            return None
+        try:
+            return float(text)
+        except ValueError:
+            raise ValueError(f"expected a percentage like '95%', got {value!r}") from None
+    return value
+
+
+def _int_to_str(value: object) -> object:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+OptStr = Annotated[str | None, BeforeValidator(_blank_to_none)]
+OptInt = Annotated[int | None, BeforeValidator(_blank_to_none)]
+OptBool = Annotated[bool | None, BeforeValidator(_blank_to_none)]
+OptDatetime = Annotated[datetime | None, BeforeValidator(_blank_to_none)]
+
+
+class _WireModel(BaseModel):
+    model_config = ConfigDict(
+        frozen=True, extra="ignore", populate_by_name=True, hide_input_in_errors=True
+    )
+
+
+class Tag(_WireModel):
+    """Accepts both spellings: ``tag_id/tag_name/tag_color`` (accounts) and ``id/name/color``."""
+
+    id: OptInt = Field(default=None, serialization_alias="tag_id")
+    name: str = Field(serialization_alias="tag_name")
+    color: OptStr = Field(default=None, serialization_alias="tag_color")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_both_spellings(cls, data: Any) -> Any:
+        if isinstance(data, dict) and ("tag_name" in data or "tag_id" in data):
+            return {
+                "id": data.get("tag_id"),
+                "name": data.get("tag_name"),
+                "color": data.get("tag_color"),
+            }
+        return data
+
+
+class WarmupDetails(_WireModel):
+    status: OptStr = None
+    total_sent_count: OptInt = None
+    total_spam_count: OptInt = None
+    warmup_reputation: Annotated[float | None, BeforeValidator(_parse_percent)] = None
+    warmup_key_id: Annotated[str | None, BeforeValidator(_int_to_str)] = None
+    warmup_created_at: OptDatetime = None
+    reply_rate: Annotated[float | None, BeforeValidator(_parse_percent)] = None
+    blocked_reason: OptStr = None
+    warmup_min_count: OptInt = None
+    warmup_max_count: OptInt = None
+    max_email_per_day: OptInt = None
+
+
+def _secret_forms(secret: object) -> list[str]:
+    """The password as sent (base64) and decoded, as either may leak into an error text."""
+    if not isinstance(secret, str) or len(secret) < _MIN_SCRUB_LENGTH:
+        return []
+    forms = [secret]
+    try:
+        decoded = base64.b64decode(secret, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        decoded = ""
+    if len(decoded) >= _MIN_SCRUB_LENGTH:
+        forms.append(decoded)
+    return forms
+
+
+def _present(secret: object) -> bool:
+    return isinstance(secret, str) and bool(secret.strip())
+
+
+class EmailAccount(_WireModel):
+    """One sending mailbox, as ``GET /email-accounts/`` returns it, minus its passwords."""
+
+    id: int
+    created_at: OptDatetime = None
+    updated_at: OptDatetime = None
+    user_id: OptInt = None
+    from_name: OptStr = None
+    from_email: OptStr = None
+    username: OptStr = None
+    has_password: bool = False
+    smtp_host: OptStr = None
+    smtp_port: OptInt = None
+    smtp_port_type: OptStr = None
+    message_per_day: OptInt = None
+    daily_sent_count: OptInt = None
+    min_time_to_wait_mins: OptInt = Field(default=None, alias="minTimeToWaitInMins")
+    different_reply_to_address: OptStr = None
+    bcc_email: OptStr = None
+    custom_tracking_domain: OptStr = None
+    signature: OptStr = None
+    is_different_imap_account: OptBool = None
+    imap_username: OptStr = None
+    has_imap_password: bool = False
+    imap_host: OptStr = None
+    imap_port: OptInt = None
+    imap_port_type: OptStr = None
+    is_smtp_success: OptBool = None
+    is_imap_success: OptBool = None
+    smtp_failure_error: OptStr = None
+    imap_failure_error: OptStr = None
+    type: OptStr = None
+    client_id: OptInt = None
+    campaign_count: OptInt = None
+    tags: Annotated[tuple[Tag, ...], BeforeValidator(lambda v: () if v is None else v)] = ()
+    campaign_ids: tuple[int, ...] | None = None
+    warmup_details: WarmupDetails | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_passwords(cls, data: Any) -> Any:
+        """Keep only "is a password set", and scrub the account's own secrets from its texts."""
+        if not isinstance(data, dict):
+            return data
+        if not any(name in data for name in SECRET_WIRE_FIELDS):
+            return data
+        record = dict(data)
+        smtp_secret = record.pop("password", None)
+        imap_secret = record.pop("imap_password", None)
+        record["has_password"] = _present(smtp_secret) or record.get("has_password") is True
+        record["has_imap_password"] = (
+            _present(imap_secret) or record.get("has_imap_password") is True
+        )
+        forms = _secret_forms(smtp_secret) + _secret_forms(imap_secret)
+        if forms:
+            for key, value in record.items():
+                if isinstance(value, str):
+                    for form in forms:
+                        if form in value:
+                            value = value.replace(form, REDACTED)
+                    record[key] = value
+        return record
+
+    @property
+    def email(self) -> str:
+        return self.from_email or ""
+
+    @property
+    def sender_domain(self) -> str:
+        """Lower-cased domain of ``from_email`` ("" when there is none)."""
+        return self.email.rpartition("@")[2].lower() if "@" in self.email else ""
+
+    @property
+    def in_use(self) -> bool:
+        """In at least one campaign: ``campaign_ids`` when fetched, else ``campaign_count``."""
+        if self.campaign_ids is not None:
+            return len(self.campaign_ids) > 0
+        return (self.campaign_count or 0) > 0
+
+    @property
+    def tag_names(self) -> tuple[str, ...]:
+        return tuple(tag.name for tag in self.tags)
+
+    @property
+    def warmup_status(self) -> str | None:
+        return self.warmup_details.status if self.warmup_details else None
+
+
+def wire_name(python_name: str) -> str:
+    """The SmartLead spelling of an account field, for findings and messages."""
+    info = EmailAccount.model_fields.get(python_name)
+    return info.alias if info is not None and info.alias else python_name
+
+
+@dataclass(frozen=True)
+class FetchStats:
+    """How a live inventory was fetched; recorded in the JSON report."""
+
+    requests: int
+    retries: int
+    pages: int
+    elapsed_seconds: float
+
+
+@dataclass(frozen=True)
+class InventoryInfo:
+    source: str
+    fetched_at: datetime | None = None
+    stats: FetchStats | None = None
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """A complete set of accounts: sources raise rather than return a partial one."""
+
+    accounts: tuple[EmailAccount, ...]
+    info: InventoryInfo
+
+
+class FindingStatus(StrEnum):
+    OPEN = "open"
+    WAIVED = "waived"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One broken expectation; ``account_id`` is None for policy-level findings (waivers)."""
+
+    id: str
+    rule: str
+    severity: Severity
+    status: FindingStatus
+    account_id: int | None
+    email: str | None
+    field: str | None
+    actual: str | None
+    expected: str | None
+    message: str
+    policy: str
+    waiver: str | None = None
+
+    @property
+    def sort_key(self) -> tuple[int, str, int, str]:
+        return (-self.severity.rank, self.id, self.account_id or -1, self.field or "")
+
+
+@dataclass(frozen=True)
+class PolicyFileInfo:
+    path: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    accounts: int
+    accounts_failing: int
+    passed: bool
+    fail_on: FailOn
+    open: dict[Severity, int]
+    waived: int
+
+    @property
+    def result(self) -> str:
+        return "pass" if self.passed else "fail"
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What reports say about an entry of the policy."""
+
+    id: str
+    rule: str
+    severity: Severity
+    description: str
+    remediation: str
+    policy: str
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    """Everything a reporter needs; reporters are pure functions of this."""
+
+    tool_version: str
+    generated_at: datetime
+    today: date
+    inventory: InventoryInfo
+    accounts: tuple[EmailAccount, ...]
+    policy_files: tuple[PolicyFileInfo, ...]
+    rules: tuple[RuleInfo, ...]
+    findings: tuple[Finding, ...]
+    summary: Summary

@@ -1,0 +1,1 @@
+"""Policies: YAML files -> validated, merged ``Policy`` (or a ``PolicyError`` listing every problem)."""

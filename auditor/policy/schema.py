@@ -1,0 +1,126 @@
+"""The shape of a policy file, as pydantic models: the one place that says what is valid.
+
+Models are strict (a string is not a number) and forbid unknown keys, so a typo is an error with a
+position rather than a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Sequence
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+
+from auditor.models import EmailAccount, Severity
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+def compile_globs(patterns: Sequence[str]) -> re.Pattern[str]:
+    """Case-insensitive shell globs (``*@acme.example``) as one regex."""
+    joined = "|".join(fnmatch.translate(p) for p in patterns) or "(?!)"
+    return re.compile(joined, re.IGNORECASE)
+
+
+class Selector(StrictModel):
+    """Which accounts an entry applies to; every key given must match."""
+
+    type: list[str] | None = None
+    tags: list[str] | None = None
+    client_id: list[int] | None = None
+    email: list[str] | None = None
+    domain: list[str] | None = None
+    in_use: bool | None = None
+    ids: list[int] | None = None
+
+    _email_glob: re.Pattern[str] | None = PrivateAttr(default=None)
+
+    def model_post_init(self, context: object, /) -> None:
+        if self.email is not None:
+            self._email_glob = compile_globs(self.email)
+
+    def matches(self, account: EmailAccount) -> bool:
+        if self.type is not None and (account.type or "").upper() not in {
+            t.upper() for t in self.type
+        }:
+            return False
+        if self.tags is not None:
+            wanted = {t.casefold() for t in self.tags}
+            if not any(name.casefold() in wanted for name in account.tag_names):
+                return False
+        if self.client_id is not None and account.client_id not in self.client_id:
+            return False
+        if self._email_glob is not None and not self._email_glob.match(account.email):
+            return False
+        if self.domain is not None and account.sender_domain not in {
+            d.lower() for d in self.domain
+        }:
+            return False
+        if self.in_use is not None and account.in_use != self.in_use:
+            return False
+        return not (self.ids is not None and account.id not in self.ids)
+
+
+# A lax field: YAML gives ``date`` for 2027-01-31 and ``str`` when quoted; both are fine.
+LaxSeverity = Annotated[Severity, Field(strict=False)]
+LaxDate = Annotated[date, Field(strict=False)]
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+
+
+class EntryBase(StrictModel):
+    """Keys every rule entry takes; each rule's ``Options`` adds its own."""
+
+    rule: str
+    id: Annotated[str, Field(pattern=ID_PATTERN)] | None = None
+    severity: LaxSeverity = Severity.ERROR
+    only: Selector | None = None
+    except_: Selector | None = Field(default=None, alias="except")
+
+    @property
+    def entry_id(self) -> str:
+        return self.id or self.rule
+
+    def applies_to(self, account: EmailAccount) -> bool:
+        if self.only is not None and not self.only.matches(account):
+            return False
+        return not (self.except_ is not None and self.except_.matches(account))
+
+
+class Waiver(StrictModel):
+    """An accepted exception: it must say why and until when."""
+
+    accounts: Annotated[list[int | str], Field(min_length=1)]
+    rules: Annotated[list[str], Field(min_length=1)] | None = None
+    reason: Annotated[str, Field(min_length=1)]
+    expires: LaxDate
+
+    _account_glob: re.Pattern[str] = PrivateAttr()
+
+    @field_validator("reason")
+    @classmethod
+    def _reason_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("reason must say why the exception is accepted")
+        return value
+
+    def model_post_init(self, context: object, /) -> None:
+        self._account_glob = compile_globs(tuple(a for a in self.accounts if isinstance(a, str)))
+
+    def covers(self, account: EmailAccount, entry_id: str) -> bool:
+        if self.rules is not None and entry_id not in self.rules:
+            return False
+        return account.id in self.accounts or bool(self._account_glob.match(account.email))
+
+
+class PolicyFileModel(StrictModel):
+    """Top level of a policy file; entries are validated one by one against their rule."""
+
+    version: Literal[1]
+    rules: list[dict[str, object]] = Field(default_factory=list)
+    waivers: list[dict[str, object]] = Field(default_factory=list)

@@ -1,0 +1,167 @@
+"""Parse YAML keeping positions, and map validation errors back to ``file:line:column``.
+
+ruamel.yaml's round-trip loader remembers where every key, value and item stands; pydantic reports
+errors as a path of keys and indexes. Walking that path through the round-trip tree gives the
+position to quote, so one validator (pydantic) serves and every message still points at the text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from auditor.errors import PolicyProblem, Position
+
+Loc = Sequence[int | str]
+
+
+class YamlDocument:
+    """One parsed file: the plain data for validation, the round-trip tree for positions."""
+
+    def __init__(self, path: str, tree: Any) -> None:
+        self.path = path
+        self.tree = tree
+        self.data = to_plain(tree)
+
+    def position(self, loc: Loc, *, key: bool = False) -> Position:
+        """Where the node at ``loc`` stands; ``key=True`` points at a mapping key, not its value."""
+        node: Any = self.tree
+        line, col = 0, 0
+        for depth, part in enumerate(loc):
+            last = depth == len(loc) - 1
+            if isinstance(node, CommentedMap) and part in node:
+                line, col = node.lc.key(part) if (last and key) else node.lc.value(part)
+                node = node[part]
+            elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
+                line, col = node.lc.item(part)
+                node = node[part]
+            elif isinstance(node, CommentedMap | CommentedSeq) and depth == 0:
+                line, col = node.lc.line, node.lc.col
+                break
+            else:
+                break
+        else:
+            if not loc and isinstance(node, CommentedMap | CommentedSeq):
+                line, col = node.lc.line, node.lc.col
+        return Position(self.path, line + 1, col + 1)
+
+    def problem(self, loc: Loc, message: str, *, key: bool = False) -> PolicyProblem:
+        return PolicyProblem(self.position(loc, key=key), message)
+
+
+def to_plain(node: Any) -> Any:
+    """Strip ruamel's subclasses (HexInt, ScalarFloat, ...) so strict validation sees plain types."""
+    if isinstance(node, dict):
+        return {to_plain(k): to_plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [to_plain(v) for v in node]
+    if isinstance(node, bool):
+        return bool(node)
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, dt.datetime):
+        return dt.datetime.fromisoformat(node.isoformat())
+    return node
+
+
+def parse_yaml(path: str, text: str) -> YamlDocument:
+    """Parse one document; a syntax error becomes a ``PolicyProblem`` at the parser's mark."""
+    yaml = YAML(typ="rt")
+    try:
+        tree = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        detail = " ".join(part for part in (exc.context, exc.problem) if part)
+        raise PolicyProblemRaised(
+            PolicyProblem(Position(path, line, col), f"invalid YAML: {detail or exc}")
+        ) from None
+    except YAMLError as exc:
+        raise PolicyProblemRaised(
+            PolicyProblem(Position(path, 1, 1), f"invalid YAML: {exc}")
+        ) from None
+    return YamlDocument(path, tree)
+
+
+class PolicyProblemRaised(Exception):
+    """Internal: carries a single problem out of a helper."""
+
+    def __init__(self, problem: PolicyProblem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{matches[0]}'?)" if matches else ""
+
+
+def _allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:
+    """The field names (wire aliases) accepted at ``loc`` inside ``model``, for suggestions."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", {})
+        match = next(
+            (f for name, f in fields.items() if (f.alias or name) == part), None
+        )
+        if match is None:
+            return []
+        current = _model_in(match.annotation)
+        if current is None:
+            return []
+    return [f.alias or name for name, f in getattr(current, "model_fields", {}).items()]
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def validation_problems(
+    doc: YamlDocument, base: Loc, model: type[BaseModel], exc: ValidationError
+) -> list[PolicyProblem]:
+    """One ``PolicyProblem`` per pydantic error, positioned in the YAML text."""
+    problems = []
+    for error in exc.errors(include_url=False, include_context=True):
+        loc = [part for part in error["loc"] if _is_data_part(part)]
+        kind = error["type"]
+        if kind == "extra_forbidden":
+            name = str(loc[-1])
+            hint = did_you_mean(name, _allowed_keys(model, loc[:-1]))
+            message = f"unknown key '{name}'{hint}"
+            problems.append(doc.problem([*base, *loc], message, key=True))
+            continue
+        where = ".".join(str(p) for p in loc)
+        if kind == "missing":
+            message = f"missing required key '{loc[-1]}'"
+            problems.append(doc.problem([*base, *loc[:-1]], message))
+            continue
+        text = error["msg"].removeprefix("Value error, ")
+        message = f"{where}: {text}" if where else text
+        problems.append(doc.problem([*base, *loc], message))
+    return problems
+
+
+def _is_data_part(part: int | str) -> bool:
+    """Pydantic adds union-member tags ('str', 'list[int]', ...) to locs; they are not keys."""
+    return isinstance(part, int) or not any(c in part for c in "[]()") and part not in {
+        "str", "int", "bool", "float", "date", "datetime", "function-after", "function-before",
+    }

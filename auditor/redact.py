@@ -1,0 +1,55 @@
+"""The one place that scrubs secrets from URLs, messages and log records.
+
+The API key travels in the query string, and httpx puts URLs into log records and exception
+messages; every text that can reach a user passes through here first.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+REDACTED = "[REDACTED]"
+_QUERY_SECRET = re.compile(r"(?i)\b(api_key|apikey|password|imap_password|token)=([^&\s'\"#]+)")
+
+
+class Redactor:
+    """Scrubs known secret values and ``api_key=...``-style query parameters from text."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._secrets: list[str] = []
+        for secret in secrets:
+            self.add(secret)
+
+    def add(self, secret: str | None) -> None:
+        if secret and secret not in self._secrets:
+            self._secrets.append(secret)
+            # Longest first, so a secret containing another is scrubbed whole.
+            self._secrets.sort(key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        for secret in self._secrets:
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        return _QUERY_SECRET.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
+
+
+# Process-wide: the CLI registers the API key here as soon as settings are read.
+REDACTOR = Redactor()
+
+
+def redact(text: str) -> str:
+    return REDACTOR(text)
+
+
+class RedactingFilter(logging.Filter):
+    """Renders each record's message once, scrubbed, so no handler sees the raw text."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage())
+        record.args = None
+        if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True

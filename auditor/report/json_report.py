@@ -1,0 +1,64 @@
+"""The machine-readable report (``smartlead-auditor/report@1``), documented by a JSON Schema
+shipped beside this module (``schemas/report-1.schema.json``)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from auditor.models import AuditResult, Finding
+
+SCHEMA_ID = "smartlead-auditor/report@1"
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    return {
+        "id": finding.id,
+        "rule": finding.rule,
+        "severity": finding.severity.value,
+        "status": finding.status.value,
+        "account_id": finding.account_id,
+        "email": finding.email,
+        "field": finding.field,
+        "actual": finding.actual,
+        "expected": finding.expected,
+        "message": finding.message,
+        "policy": finding.policy,
+        "waiver": finding.waiver,
+    }
+
+
+def report_dict(result: AuditResult) -> dict[str, Any]:
+    summary = result.summary
+    info = result.inventory
+    return {
+        "schema": SCHEMA_ID,
+        "tool": {"name": "smartlead-auditor", "version": result.tool_version},
+        "generated_at": result.generated_at.isoformat(),
+        "inventory": {
+            "source": info.source,
+            "accounts": len(result.accounts),
+            "fetched_at": info.fetched_at.isoformat() if info.fetched_at else None,
+            "fetch": asdict(info.stats) if info.stats else None,
+        },
+        "policies": [{"path": p.path, "sha256": p.sha256} for p in result.policy_files],
+        "rules": [
+            {"id": r.id, "rule": r.rule, "severity": r.severity.value,
+             "description": r.description, "remediation": r.remediation, "policy": r.policy}
+            for r in result.rules
+        ],
+        "summary": {
+            "accounts": summary.accounts,
+            "accounts_failing": summary.accounts_failing,
+            "result": summary.result,
+            "fail_on": summary.fail_on.value,
+            "open": {severity.value: count for severity, count in summary.open.items()},
+            "waived": summary.waived,
+        },
+        "findings": [finding_dict(f) for f in result.findings],
+    }
+
+
+def render(result: AuditResult) -> str:
+    return json.dumps(report_dict(result), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,142 @@
+"""The small interface every rule implements (shaped after yamllint's rule modules).
+
+A rule module has `ID`, `REMEDIATION`, an `Options` model (its keys in a policy entry, with
+defaults) and `check(account, options)`; its docstring is the user documentation, whose first
+line is the one-line description.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from pydantic import field_validator, model_validator
+
+from auditor.models import EmailAccount
+from auditor.policy.schema import EntryBase
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """What a rule found wrong with one account; the engine turns it into a `Finding`."""
+
+    field: str
+    actual: str | None
+    expected: str
+    message: str
+
+
+CheckFunction = Callable[[EmailAccount, Any], Iterable[Violation]]
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    id: str
+    options: type[EntryBase]
+    check: CheckFunction
+    doc: str
+    remediation: str
+
+    @property
+    def description(self) -> str:
+        return self.doc.strip().splitlines()[0].strip()
+
+    @classmethod
+    def from_module(cls, module: ModuleType) -> RuleSpec:
+        return cls(
+            id=module.ID,
+            options=module.Options,
+            check=module.check,
+            doc=inspect.cleandoc(module.__doc__ or ""),
+            remediation=module.REMEDIATION,
+        )
+
+    def option_defaults(self) -> dict[str, str]:
+        """Rule-specific options and their defaults, for `smartlead-audit rules`."""
+        shown = {}
+        for name, info in self.options.model_fields.items():
+            if name in EntryBase.model_fields:
+                continue
+            shown[info.alias or name] = (
+                "(required)" if info.is_required() else repr(_plain(info.get_default()))
+            )
+        return shown
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return getattr(value, "value", value)
+
+
+def show(value: object) -> str | None:
+    """How an actual value reads in a finding; None stays None (JSON null)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def domain_of(address: str) -> str:
+    return address.rpartition("@")[2].lower()
+
+
+def is_within(domain: str, parent: str) -> bool:
+    """`domain` is `parent` or one of its subdomains (case-insensitive)."""
+    domain, parent = domain.lower().rstrip("."), parent.lower().rstrip(".")
+    return domain == parent or domain.endswith("." + parent)
+
+
+class AddressOptions(EntryBase):
+    """Shared by rules that require an address: optionally pin it down one of three ways."""
+
+    address: str | None = None
+    domain: str | None = None
+    pattern: str | None = None
+
+    @field_validator("pattern")
+    @classmethod
+    def _pattern_compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a valid regular expression: {exc}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _at_most_one(self) -> AddressOptions:
+        given = [k for k in ("address", "domain", "pattern") if getattr(self, k) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give at most one of address, domain, pattern (got {', '.join(given)})")
+        return self
+
+
+def check_address(field: str, value: str | None, options: AddressOptions) -> list[Violation]:
+    """The one matcher behind `bcc-required` and `reply-to-required`."""
+    if value is None:
+        expected = options.address or (
+            f"an address at {options.domain}" if options.domain else
+            f"an address matching {options.pattern}" if options.pattern else "an address"
+        )
+        return [Violation(field, None, expected, f"{field} is not set")]
+    if options.address is not None and value.casefold() != options.address.casefold():
+        return [Violation(field, value, options.address, f"{field} is {value}, expected {options.address}")]
+    if options.domain is not None and domain_of(value) != options.domain.lower():
+        return [Violation(
+            field, value, f"an address at {options.domain}",
+            f"{field} {value} is not at {options.domain}",
+        )]
+    if options.pattern is not None and re.fullmatch(options.pattern, value) is None:
+        return [Violation(
+            field, value, f"matches {options.pattern}",
+            f"{field} {value} does not match {options.pattern}",
+        )]
+    return []

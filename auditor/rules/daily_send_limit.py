@@ -1,0 +1,42 @@
+"""Caps the number of emails an account may send per day (`message_per_day`).
+
+Mailbox providers throttle and flag senders whose volume jumps; a house cap keeps every mailbox
+under the level its domain and warmup can carry. An account with no cap set violates.
+
+Options:
+  max: the highest allowed `message_per_day` (required).
+
+Example:
+  - rule: daily-send-limit
+    max: 40
+    only: {type: [GMAIL, OUTLOOK]}
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from auditor.models import EmailAccount
+from auditor.policy.schema import EntryBase
+from auditor.rules.base import Violation, show
+
+ID = "daily-send-limit"
+REMEDIATION = "Lower the account's daily sending limit (Settings > Sending > Message per day)."
+FIELD = "message_per_day"
+
+
+class Options(EntryBase):
+    max: Annotated[int, Field(ge=0)]
+
+
+def check(account: EmailAccount, options: Options) -> list[Violation]:
+    value = account.message_per_day
+    expected = f"<= {options.max}"
+    if value is None:
+        return [Violation(FIELD, None, expected, f"{FIELD} is not set")]
+    if value > options.max:
+        return [Violation(FIELD, show(value), expected,
+                          f"{FIELD} is {value}, above the maximum of {options.max}")]
+    return []

@@ -1,0 +1,28 @@
+"""Requires the last IMAP connection test to have passed (`is_imap_success`).
+
+Without IMAP, replies are not read into SmartLead: leads answer and nobody sees it. The finding
+quotes `imap_failure_error` (secrets removed).
+
+Example:
+  - rule: imap-connected
+"""
+
+from __future__ import annotations
+
+from auditor.models import EmailAccount
+from auditor.policy.schema import EntryBase
+from auditor.rules.base import Violation
+from auditor.rules.smtp_connected import connection_violation
+
+ID = "imap-connected"
+REMEDIATION = "Reconnect the account's IMAP: check the IMAP host, port and login, then re-test."
+
+
+class Options(EntryBase):
+    pass
+
+
+def check(account: EmailAccount, options: Options) -> list[Violation]:
+    return connection_violation(
+        "is_imap_success", account.is_imap_success, account.imap_failure_error, "IMAP"
+    )

@@ -1,0 +1,60 @@
+"""Checks how an account's IMAP login relates to its SMTP login (`is_different_imap_account`).
+
+Some teams forbid separate IMAP credentials (one secret to rotate), others require them (a
+shared reply inbox). In every mode, an account that uses separate credentials must have them
+complete: `imap_host`, `imap_port` and `imap_username` set.
+
+Options:
+  separate: `allow` (default), `forbid` or `require`.
+
+Example:
+  - rule: imap-credentials
+    separate: forbid
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field
+
+from auditor.models import EmailAccount
+from auditor.policy.schema import EntryBase
+from auditor.rules.base import Violation, show
+
+ID = "imap-credentials"
+REMEDIATION = (
+    "Align the account's IMAP settings with the policy (Settings > IMAP): use the SMTP login, "
+    "or fill in every IMAP field."
+)
+FIELD = "is_different_imap_account"
+
+
+class Separate(StrEnum):
+    ALLOW = "allow"
+    FORBID = "forbid"
+    REQUIRE = "require"
+
+
+class Options(EntryBase):
+    separate: Annotated[Separate, Field(strict=False)] = Separate.ALLOW
+
+
+def check(account: EmailAccount, options: Options) -> list[Violation]:
+    separate = account.is_different_imap_account is True
+    if options.separate is Separate.FORBID and separate:
+        return [Violation(FIELD, "true", "false", "the account uses separate IMAP credentials")]
+    if options.separate is Separate.REQUIRE and not separate:
+        return [Violation(FIELD, show(account.is_different_imap_account), "true",
+                          "the account does not use separate IMAP credentials")]
+    if separate:
+        missing = [name for name, value in (
+            ("imap_host", account.imap_host),
+            ("imap_port", account.imap_port),
+            ("imap_username", account.imap_username),
+        ) if value is None]
+        if missing:
+            return [Violation(missing[0], None, "set",
+                              f"separate IMAP credentials are incomplete: {', '.join(missing)} not set")]
+    return []

@@ -1,0 +1,41 @@
+"""Requires a minimum wait between two sends from the same account (`minTimeToWaitInMins`).
+
+Bursts of mail from one mailbox look automated; spacing sends out protects deliverability. An
+account with no gap set violates.
+
+Options:
+  min_minutes: the smallest allowed gap in minutes (required).
+
+Example:
+  - rule: send-gap
+    min_minutes: 10
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from auditor.models import EmailAccount, wire_name
+from auditor.policy.schema import EntryBase
+from auditor.rules.base import Violation, show
+
+ID = "send-gap"
+REMEDIATION = "Raise the account's minimum time between emails (Settings > Sending)."
+FIELD = wire_name("min_time_to_wait_mins")
+
+
+class Options(EntryBase):
+    min_minutes: Annotated[int, Field(ge=0)]
+
+
+def check(account: EmailAccount, options: Options) -> list[Violation]:
+    value = account.min_time_to_wait_mins
+    expected = f">= {options.min_minutes}"
+    if value is None:
+        return [Violation(FIELD, None, expected, f"{FIELD} is not set")]
+    if value < options.min_minutes:
+        return [Violation(FIELD, show(value), expected,
+                          f"{FIELD} is {value} minutes, below the minimum of {options.min_minutes}")]
+    return []

@@ -1,0 +1,61 @@
+"""Requires a custom tracking domain for open and click tracking (`custom_tracking_domain`).
+
+Shared tracking domains carry other senders' reputation; a custom one keeps links on a domain you
+control. An account without one violates.
+
+Options:
+  allowed: shell globs the tracking domain must match (optional, e.g. `track.*.acme.example`).
+  same_domain_as_sender: the tracking domain must be the sender's domain or a subdomain of it
+    (default false).
+
+Example:
+  - rule: tracking-domain
+    same_domain_as_sender: true
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import PrivateAttr
+
+from auditor.models import EmailAccount
+from auditor.policy.schema import EntryBase, compile_globs
+from auditor.rules.base import Violation, is_within
+
+ID = "tracking-domain"
+REMEDIATION = (
+    "Add a CNAME for a tracking subdomain of the sender's domain and set it on the account "
+    "(Settings > General > Custom tracking domain)."
+)
+FIELD = "custom_tracking_domain"
+
+
+class Options(EntryBase):
+    allowed: list[str] | None = None
+    same_domain_as_sender: bool = False
+
+    _allowed: re.Pattern[str] | None = PrivateAttr(default=None)
+
+    def model_post_init(self, context: object, /) -> None:
+        if self.allowed is not None:
+            self._allowed = compile_globs(self.allowed)
+
+    def allows(self, domain: str) -> bool:
+        return self._allowed is None or bool(self._allowed.match(domain))
+
+
+def check(account: EmailAccount, options: Options) -> list[Violation]:
+    value = account.custom_tracking_domain
+    if value is None:
+        return [Violation(FIELD, None, "a custom tracking domain", f"{FIELD} is not set")]
+    found = []
+    if not options.allows(value):
+        allowed = ", ".join(options.allowed or ())
+        found.append(Violation(FIELD, value, f"one of {allowed}",
+                               f"{FIELD} {value} is not an allowed tracking domain"))
+    sender = account.sender_domain
+    if options.same_domain_as_sender and not (sender and is_within(value, sender)):
+        found.append(Violation(FIELD, value, f"{sender or 'the sender domain'} or a subdomain",
+                               f"{FIELD} {value} is not on the sender's domain {sender}"))
+    return found

@@ -1,0 +1,63 @@
+"""Requires warmup to be running, healthy and not blocked (`warmup_details`).
+
+Warmup keeps a mailbox's reputation up between campaigns. An account that never started warmup
+has no status and violates.
+
+Options:
+  status: allowed warmup statuses (default `[ACTIVE]`).
+  min_reputation: the lowest allowed `warmup_reputation`, in percent (optional).
+  allow_blocked: accept accounts whose warmup is blocked (default false).
+
+Example:
+  - rule: warmup
+    min_reputation: 90
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from auditor.models import EmailAccount
+from auditor.policy.schema import EntryBase
+from auditor.rules.base import Violation, show
+
+ID = "warmup"
+REMEDIATION = (
+    "Turn warmup on for the account (Warmup tab); if it is blocked, fix the cause named in "
+    "blocked_reason and restart it."
+)
+
+
+class Options(EntryBase):
+    status: Annotated[list[str], Field(min_length=1)] = ["ACTIVE"]
+    min_reputation: Annotated[float, Field(ge=0, le=100, strict=False)] | None = None
+    allow_blocked: bool = False
+
+
+def check(account: EmailAccount, options: Options) -> list[Violation]:
+    details = account.warmup_details
+    found = []
+    status = details.status if details else None
+    allowed = {s.upper() for s in options.status}
+    if status is None or status.upper() not in allowed:
+        found.append(Violation(
+            "warmup_details.status", status, " or ".join(options.status),
+            "warmup has never been started" if details is None else f"warmup status is {status}",
+        ))
+    if options.min_reputation is not None:
+        reputation = details.warmup_reputation if details else None
+        if reputation is None or reputation < options.min_reputation:
+            found.append(Violation(
+                "warmup_details.warmup_reputation",
+                None if reputation is None else f"{show(reputation)}%",
+                f">= {show(options.min_reputation)}%",
+                "warmup reputation is unknown" if reputation is None
+                else f"warmup reputation {show(reputation)}% is below {show(options.min_reputation)}%",
+            ))
+    blocked = details.blocked_reason if details else None
+    if blocked is not None and not options.allow_blocked:
+        found.append(Violation("warmup_details.blocked_reason", blocked, "not blocked",
+                               f"warmup is blocked: {blocked}"))
+    return found

@@ -1,0 +1,37 @@
+"""A saved inventory on disk: the raw API body (saved with curl) or our snapshot document."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from auditor.errors import InventoryError
+from auditor.inventory import inventory_from_document
+from auditor.models import Inventory
+
+
+class SnapshotSource:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def load(self) -> Inventory:
+        try:
+            raw = self.path.read_bytes()
+        except OSError as exc:
+            raise InventoryError(
+                f"cannot read inventory {self.path}: {exc.strerror or exc}.",
+                tip="pass an existing file with --inventory.",
+            ) from None
+        try:
+            document = json.loads(raw)
+        except UnicodeDecodeError as exc:
+            raise InventoryError(
+                f"{self.path}: not UTF-8 text (byte {exc.start}); is this a JSON inventory?"
+            ) from None
+        except json.JSONDecodeError as exc:
+            raise InventoryError(
+                f"{self.path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}."
+            ) from None
+        except RecursionError:
+            raise InventoryError(f"{self.path}: JSON nested too deeply to be an inventory.") from None
+        return inventory_from_document(document, source=str(self.path))
