@@ -46,8 +46,9 @@ def check(account: EmailAccount, options: Options) -> list[Violation]:
             "warmup_details.status", status, " or ".join(options.status),
             "warmup has never been started" if details is None else f"warmup status is {status}",
         ))
-    if options.min_reputation is not None:
-        reputation = details.warmup_reputation if details else None
+    # An account that never started warmup has one finding (above), not one per missing figure.
+    if options.min_reputation is not None and details is not None:
+        reputation = details.warmup_reputation
         if reputation is None or reputation < options.min_reputation:
             found.append(Violation(
                 "warmup_details.warmup_reputation",

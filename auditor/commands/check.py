@@ -1,0 +1,90 @@
+"""``smartlead-audit check``: policies + inventory -> findings, reports and an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from auditor.commands.common import EXIT_CODES, HelpFormatter, common_options, use_color
+from auditor.engine import evaluate
+from auditor.errors import ExitCode, UsageError
+from auditor.models import FailOn, Inventory
+from auditor.output import prepare_dir, write_atomic
+from auditor.policy.loader import load_policy
+from auditor.report import FILE_FORMATS, ReportFormat, console_report
+from auditor.sources.snapshot import SnapshotSource
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """\
+Audit SmartLead email accounts against YAML policies.
+
+Reads the policies first (any problem: exit 2 before the inventory is touched), then the
+inventory, evaluates every rule, writes the requested reports and exits with a code CI can gate on.
+"""
+
+EXAMPLES = """\
+examples:
+  smartlead-audit check --inventory examples/demo-inventory.json
+  smartlead-audit check --inventory snapshot.json --policy policies/ --format json --format html
+  smartlead-audit check --inventory snapshot.json --fail-on warning --quiet --format markdown
+"""
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "check", help="audit accounts against policies", description=DESCRIPTION,
+        epilog=EXAMPLES + "\n" + EXIT_CODES, formatter_class=HelpFormatter,
+        parents=[common_options()],
+    )
+    parser.add_argument("--inventory", metavar="FILE", type=Path,
+                        help="saved inventory: the raw API JSON array or a smartlead-auditor snapshot")
+    parser.add_argument("--policy", metavar="PATH", type=Path, action="append",
+                        help="policy file or folder (all *.yaml/*.yml inside, sorted); "
+                             "repeatable; default ./policies")
+    parser.add_argument("--format", metavar="FMT", dest="formats", action="append",
+                        type=ReportFormat, choices=list(ReportFormat),
+                        help="report format, repeatable: " + ", ".join(f.value for f in ReportFormat)
+                        + " (default console; file formats go to --output-dir as audit.json, "
+                          "audit.md, audit.html)")
+    parser.add_argument("--output-dir", metavar="DIR", type=Path, default=Path("reports"),
+                        help="folder for file reports (default ./reports)")
+    parser.add_argument("--fail-on", metavar="LEVEL", type=FailOn, choices=list(FailOn),
+                        default=FailOn.ERROR,
+                        help="lowest severity of an open finding that fails the run: "
+                             "error (default), warning, info or never")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="print nothing on success but what --format asks for")
+    parser.set_defaults(handler=run)
+
+
+def load_inventory(args: argparse.Namespace) -> Inventory:
+    if args.inventory is None:
+        raise UsageError(
+            "no inventory given.",
+            tip="pass a saved inventory with --inventory FILE "
+                "(try examples/demo-inventory.json).",
+        )
+    return SnapshotSource(args.inventory).load()
+
+
+def run(args: argparse.Namespace) -> int:
+    formats = list(dict.fromkeys(args.formats or ([] if args.quiet else [ReportFormat.CONSOLE])))
+    file_formats = [f for f in formats if f in FILE_FORMATS]
+    policy = load_policy(args.policy or [Path("policies")])
+    if file_formats:
+        prepare_dir(args.output_dir)
+    inventory = load_inventory(args)
+    log.info("evaluating %d rule entries over %d accounts", len(policy.entries), len(inventory.accounts))
+    result = evaluate(policy, inventory, fail_on=args.fail_on, now=datetime.now(UTC))
+    for fmt in file_formats:
+        target = args.output_dir / FILE_FORMATS[fmt].filename
+        write_atomic(target, FILE_FORMATS[fmt].render(result))
+        if not args.quiet:
+            print(f"wrote {target}", file=sys.stderr)
+    if ReportFormat.CONSOLE in formats:
+        sys.stdout.write(console_report.render(result, color=use_color(sys.stdout)))
+    return int(ExitCode.OK if result.summary.passed else ExitCode.FINDINGS)

@@ -1,0 +1,54 @@
+"""``smartlead-audit rules [RULE]``: the rule catalogue, from each rule module's own docs."""
+
+from __future__ import annotations
+
+import argparse
+
+from auditor.commands.common import HelpFormatter, common_options
+from auditor.errors import UsageError
+from auditor.policy.yaml_tree import did_you_mean
+from auditor.rules import RULES, RuleSpec
+
+EPILOG = """\
+Every entry also takes: id, severity (error, warning, info), only and except (selectors with
+type, tags, client_id, email, domain, in_use, ids).
+
+examples:
+  smartlead-audit rules
+  smartlead-audit rules warmup
+"""
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "rules", help="list rules, or show one rule's documentation",
+        description="List every rule with its options and defaults, or document one rule.",
+        epilog=EPILOG, formatter_class=HelpFormatter, parents=[common_options()],
+    )
+    parser.add_argument("rule", metavar="RULE", nargs="?", help="a rule id, e.g. daily-send-limit")
+    parser.set_defaults(handler=run)
+
+
+def _options_line(spec: RuleSpec) -> str:
+    options = spec.option_defaults()
+    if not options:
+        return "(no options)"
+    return ", ".join(f"{name}={default}" for name, default in options.items())
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.rule is None:
+        width = max(len(rule_id) for rule_id in RULES)
+        for spec in RULES.values():
+            print(f"{spec.id:<{width}}  {spec.description}")
+            print(f"{'':<{width}}  options: {_options_line(spec)}")
+        return 0
+    spec = RULES.get(args.rule)
+    if spec is None:
+        raise UsageError(f"unknown rule '{args.rule}'{did_you_mean(args.rule, RULES)}.",
+                         tip="run 'smartlead-audit rules' for the list.")
+    print(f"{spec.id}\n{'=' * len(spec.id)}\n")
+    print(spec.doc)
+    print(f"\nOptions and defaults: {_options_line(spec)}")
+    print(f"Remediation: {spec.remediation}")
+    return 0

@@ -1,0 +1,43 @@
+"""``smartlead-audit validate``: check policy files offline (for editors and pre-commit)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from auditor.commands.common import HelpFormatter, common_options
+from auditor.policy.loader import load_policy
+
+EPILOG = """\
+Prints every problem as file:line:column: message. Files given together are validated as one
+policy set (duplicate ids across them are errors), exactly as `check` would load them.
+
+examples:
+  smartlead-audit validate                  # ./policies
+  smartlead-audit validate policies/house.yaml policies/eu.yaml
+
+exit codes:
+  0  every file is valid
+  2  at least one problem (or a path that does not exist)
+"""
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "validate", help="check policy files without any inventory",
+        description="Validate policy files without reading any inventory or using the network.",
+        epilog=EPILOG, formatter_class=HelpFormatter, parents=[common_options()],
+    )
+    parser.add_argument("paths", metavar="PATH", type=Path, nargs="*",
+                        help="policy files or folders (default ./policies)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print nothing when valid")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    policy = load_policy(args.paths or [Path("policies")])
+    if not args.quiet:
+        files = len(policy.files)
+        print(f"ok: {files} policy file{'s' if files != 1 else ''}, "
+              f"{len(policy.entries)} rule entries, {len(policy.waivers)} waivers")
+    return 0

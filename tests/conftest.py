@@ -1,0 +1,58 @@
+"""Shared fixtures: paths to shipped data and a runner for the real CLI entry point."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO_INVENTORY = REPO / "examples" / "demo-inventory.json"
+SHIPPED_POLICIES = REPO / "policies"
+SAMPLE_RESPONSE = REPO.parent / "shared" / "smartlead" / "sample-response.json"
+
+
+@dataclass(frozen=True)
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
+    """Run ``smartlead-audit ARGS`` in-process through ``auditor.cli.main``."""
+
+    def run(*args: str | Path) -> CliResult:
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def write_json(tmp_path: Path) -> Callable[[Any, str], Path]:
+    def write(data: Any, name: str = "inventory.json") -> Path:
+        path = tmp_path / name
+        path.write_text(json.dumps(data), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def write_policy(tmp_path: Path) -> Callable[[str, str], Path]:
+    def write(text: str, name: str = "policy.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
