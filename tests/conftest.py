@@ -15,7 +15,7 @@ from auditor.cli import main
 REPO = Path(__file__).resolve().parent.parent
 DEMO_INVENTORY = REPO / "examples" / "demo-inventory.json"
 SHIPPED_POLICIES = REPO / "policies"
-SAMPLE_RESPONSE = REPO.parent / "shared" / "smartlead" / "sample-response.json"
+SAMPLE_RESPONSE = REPO / "tests" / "data" / "sample-response.json"
 
 
 @dataclass(frozen=True)
