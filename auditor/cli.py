@@ -30,8 +30,13 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("-v", "--verbose", action="count", default=0,
-                        help="more diagnostics on stderr (-vv for debug)")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="more diagnostics on stderr (-vv for debug)",
+    )
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     for command in (check, validate, rules):
         command.add_parser(subparsers)
@@ -66,6 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # a bug: say so, show the (redacted) traceback with -v
         if args.verbose:
             print(redact("".join(traceback.format_exception(error))), file=sys.stderr)
-        print(f"{PROG}: internal error: {redact(type(error).__name__ + ': ' + str(error))}\n"
-              "This is a bug; please report it (run with -v for the traceback).", file=sys.stderr)
+        print(
+            f"{PROG}: internal error: {redact(type(error).__name__ + ': ' + str(error))}\n"
+            "This is a bug; please report it (run with -v for the traceback).",
+            file=sys.stderr,
+        )
         return int(ExitCode.INTERNAL)

@@ -27,7 +27,9 @@ WAIVER_EXPIRED = "waiver-expired"
 WAIVER_UNUSED = "waiver-unused"
 
 
-def evaluate(policy: Policy, inventory: Inventory, *, fail_on: FailOn, now: datetime) -> AuditResult:
+def evaluate(
+    policy: Policy, inventory: Inventory, *, fail_on: FailOn, now: datetime
+) -> AuditResult:
     today = now.date()
     active = [w for w in policy.waivers if w.waiver.expires >= today]
     used: set[int] = set()
@@ -79,7 +81,9 @@ def _check_entry(
                 expected=violation.expected,
                 message=violation.message,
                 policy=entry.where,
-                waiver=None if waiver is None else f"{waiver.waiver.reason} (until {waiver.waiver.expires}, {waiver.where})",
+                waiver=None
+                if waiver is None
+                else f"{waiver.waiver.reason} (until {waiver.waiver.expires}, {waiver.where})",
             )
 
 
@@ -97,15 +101,21 @@ def _waiver_findings(
         waiver = item.waiver
         if id(item) not in active_ids:
             yield _policy_finding(
-                WAIVER_EXPIRED, Severity.WARNING, item,
-                f"waiver expired on {waiver.expires} and no longer waives anything: {waiver.reason}",
-                actual=str(waiver.expires), expected=f">= {today}",
+                WAIVER_EXPIRED,
+                Severity.WARNING,
+                item,
+                f"waiver expired on {waiver.expires} and waives nothing any more: {waiver.reason}",
+                actual=str(waiver.expires),
+                expected=f">= {today}",
             )
         elif id(item) not in used:
             yield _policy_finding(
-                WAIVER_UNUSED, Severity.INFO, item,
+                WAIVER_UNUSED,
+                Severity.INFO,
+                item,
                 f"waiver matched no finding; remove it if the exception is over: {waiver.reason}",
-                actual="unused", expected="used",
+                actual="unused",
+                expected="used",
             )
 
 
@@ -113,9 +123,17 @@ def _policy_finding(
     rule_id: str, severity: Severity, item: WaiverEntry, message: str, *, actual: str, expected: str
 ) -> Finding:
     return Finding(
-        id=rule_id, rule=rule_id, severity=severity, status=FindingStatus.OPEN,
-        account_id=None, email=None, field="expires" if rule_id == WAIVER_EXPIRED else None,
-        actual=actual, expected=expected, message=message, policy=item.where,
+        id=rule_id,
+        rule=rule_id,
+        severity=severity,
+        status=FindingStatus.OPEN,
+        account_id=None,
+        email=None,
+        field="expires" if rule_id == WAIVER_EXPIRED else None,
+        actual=actual,
+        expected=expected,
+        message=message,
+        policy=item.where,
     )
 
 
@@ -135,14 +153,22 @@ def summarize(findings: Iterable[Finding], accounts: int, fail_on: FailOn) -> Su
             if finding.account_id is not None:
                 failing.add(finding.account_id)
     return Summary(
-        accounts=accounts, accounts_failing=len(failing), passed=passed,
-        fail_on=fail_on, open=open_counts, waived=waived,
+        accounts=accounts,
+        accounts_failing=len(failing),
+        passed=passed,
+        fail_on=fail_on,
+        open=open_counts,
+        waived=waived,
     )
 
 
 def _rule_info(entry: PolicyEntry) -> RuleInfo:
     spec = RULES[entry.rule]
     return RuleInfo(
-        id=entry.id, rule=entry.rule, severity=entry.severity,
-        description=spec.description, remediation=spec.remediation, policy=entry.where,
+        id=entry.id,
+        rule=entry.rule,
+        severity=entry.severity,
+        description=spec.description,
+        remediation=spec.remediation,
+        policy=entry.where,
     )

@@ -91,7 +91,7 @@ def inventory_from_document(document: object, *, source: str) -> Inventory:
         if schema != SNAPSHOT_SCHEMA:
             raise InventoryError(
                 f"{source}: not an inventory: expected a JSON array of accounts or a document "
-                f"with \"schema\": \"{SNAPSHOT_SCHEMA}\", found schema {schema!r}."
+                f'with "schema": "{SNAPSHOT_SCHEMA}", found schema {schema!r}.'
             )
         fetched_at = _parse_time(document.get("fetched_at"), source)
         origin = document.get("source")

@@ -20,14 +20,18 @@ def prepare_dir(directory: Path) -> None:
             tip="pass a writable folder with --output-dir.",
         ) from None
     if not os.access(directory, os.W_OK | os.X_OK):
-        raise OutputError(f"output folder {directory} is not writable.",
-                          tip="pass a writable folder with --output-dir.")
+        raise OutputError(
+            f"output folder {directory} is not writable.",
+            tip="pass a writable folder with --output-dir.",
+        )
 
 
 def write_atomic(path: Path, text: str) -> None:
     """Write to a temporary file beside ``path``, then rename it over ``path``."""
     try:
-        handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        handle, temp_name = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+        )
         try:
             with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
                 stream.write(text)

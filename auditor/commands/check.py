@@ -36,28 +36,61 @@ examples:
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
-        "check", help="audit accounts against policies", description=DESCRIPTION,
-        epilog=EXAMPLES + "\n" + EXIT_CODES, formatter_class=HelpFormatter,
+        "check",
+        help="audit accounts against policies",
+        description=DESCRIPTION,
+        epilog=EXAMPLES + "\n" + EXIT_CODES,
+        formatter_class=HelpFormatter,
         parents=[common_options()],
     )
-    parser.add_argument("--inventory", metavar="FILE", type=Path,
-                        help="saved inventory: the raw API JSON array or a smartlead-auditor snapshot")
-    parser.add_argument("--policy", metavar="PATH", type=Path, action="append",
-                        help="policy file or folder (all *.yaml/*.yml inside, sorted); "
-                             "repeatable; default ./policies")
-    parser.add_argument("--format", metavar="FMT", dest="formats", action="append",
-                        type=ReportFormat, choices=list(ReportFormat),
-                        help="report format, repeatable: " + ", ".join(f.value for f in ReportFormat)
-                        + " (default console; file formats go to --output-dir as audit.json, "
-                          "audit.md, audit.html)")
-    parser.add_argument("--output-dir", metavar="DIR", type=Path, default=Path("reports"),
-                        help="folder for file reports (default ./reports)")
-    parser.add_argument("--fail-on", metavar="LEVEL", type=FailOn, choices=list(FailOn),
-                        default=FailOn.ERROR,
-                        help="lowest severity of an open finding that fails the run: "
-                             "error (default), warning, info or never")
-    parser.add_argument("-q", "--quiet", action="store_true",
-                        help="print nothing on success but what --format asks for")
+    parser.add_argument(
+        "--inventory",
+        metavar="FILE",
+        type=Path,
+        help="saved inventory: the raw API JSON array or a smartlead-auditor snapshot",
+    )
+    parser.add_argument(
+        "--policy",
+        metavar="PATH",
+        type=Path,
+        action="append",
+        help="policy file or folder (all *.yaml/*.yml inside, sorted); "
+        "repeatable; default ./policies",
+    )
+    parser.add_argument(
+        "--format",
+        metavar="FMT",
+        dest="formats",
+        action="append",
+        type=ReportFormat,
+        choices=list(ReportFormat),
+        help="report format, repeatable: "
+        + ", ".join(f.value for f in ReportFormat)
+        + " (default console; file formats go to --output-dir as audit.json, "
+        "audit.md, audit.html)",
+    )
+    parser.add_argument(
+        "--output-dir",
+        metavar="DIR",
+        type=Path,
+        default=Path("reports"),
+        help="folder for file reports (default ./reports)",
+    )
+    parser.add_argument(
+        "--fail-on",
+        metavar="LEVEL",
+        type=FailOn,
+        choices=list(FailOn),
+        default=FailOn.ERROR,
+        help="lowest severity of an open finding that fails the run: "
+        "error (default), warning, info or never",
+    )
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print nothing on success but what --format asks for",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -65,8 +98,7 @@ def load_inventory(args: argparse.Namespace) -> Inventory:
     if args.inventory is None:
         raise UsageError(
             "no inventory given.",
-            tip="pass a saved inventory with --inventory FILE "
-                "(try examples/demo-inventory.json).",
+            tip="pass a saved inventory with --inventory FILE (try examples/demo-inventory.json).",
         )
     return SnapshotSource(args.inventory).load()
 
@@ -78,7 +110,9 @@ def run(args: argparse.Namespace) -> int:
     if file_formats:
         prepare_dir(args.output_dir)
     inventory = load_inventory(args)
-    log.info("evaluating %d rule entries over %d accounts", len(policy.entries), len(inventory.accounts))
+    log.info(
+        "evaluating %d rule entries over %d accounts", len(policy.entries), len(inventory.accounts)
+    )
     result = evaluate(policy, inventory, fail_on=args.fail_on, now=datetime.now(UTC))
     for fmt in file_formats:
         target = args.output_dir / FILE_FORMATS[fmt].filename

@@ -23,8 +23,13 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
 def common_options() -> argparse.ArgumentParser:
     """Flags every subcommand takes, so ``check -v`` works as well as ``-v check``."""
     parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
-                        help="more diagnostics on stderr (-vv for debug; secrets are redacted)")
+    parent.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=argparse.SUPPRESS,
+        help="more diagnostics on stderr (-vv for debug; secrets are redacted)",
+    )
     return parent
 
 

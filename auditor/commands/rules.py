@@ -21,9 +21,12 @@ examples:
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
-        "rules", help="list rules, or show one rule's documentation",
+        "rules",
+        help="list rules, or show one rule's documentation",
         description="List every rule with its options and defaults, or document one rule.",
-        epilog=EPILOG, formatter_class=HelpFormatter, parents=[common_options()],
+        epilog=EPILOG,
+        formatter_class=HelpFormatter,
+        parents=[common_options()],
     )
     parser.add_argument("rule", metavar="RULE", nargs="?", help="a rule id, e.g. daily-send-limit")
     parser.set_defaults(handler=run)
@@ -39,14 +42,16 @@ def _options_line(spec: RuleSpec) -> str:
 def run(args: argparse.Namespace) -> int:
     if args.rule is None:
         width = max(len(rule_id) for rule_id in RULES)
-        for spec in RULES.values():
-            print(f"{spec.id:<{width}}  {spec.description}")
-            print(f"{'':<{width}}  options: {_options_line(spec)}")
+        for listed in RULES.values():
+            print(f"{listed.id:<{width}}  {listed.description}")
+            print(f"{'':<{width}}  options: {_options_line(listed)}")
         return 0
     spec = RULES.get(args.rule)
     if spec is None:
-        raise UsageError(f"unknown rule '{args.rule}'{did_you_mean(args.rule, RULES)}.",
-                         tip="run 'smartlead-audit rules' for the list.")
+        raise UsageError(
+            f"unknown rule '{args.rule}'{did_you_mean(args.rule, RULES)}.",
+            tip="run 'smartlead-audit rules' for the list.",
+        )
     print(f"{spec.id}\n{'=' * len(spec.id)}\n")
     print(spec.doc)
     print(f"\nOptions and defaults: {_options_line(spec)}")

@@ -24,12 +24,20 @@ exit codes:
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
-        "validate", help="check policy files without any inventory",
+        "validate",
+        help="check policy files without any inventory",
         description="Validate policy files without reading any inventory or using the network.",
-        epilog=EPILOG, formatter_class=HelpFormatter, parents=[common_options()],
+        epilog=EPILOG,
+        formatter_class=HelpFormatter,
+        parents=[common_options()],
     )
-    parser.add_argument("paths", metavar="PATH", type=Path, nargs="*",
-                        help="policy files or folders (default ./policies)")
+    parser.add_argument(
+        "paths",
+        metavar="PATH",
+        type=Path,
+        nargs="*",
+        help="policy files or folders (default ./policies)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing when valid")
     parser.set_defaults(handler=run)
 
@@ -38,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
     policy = load_policy(args.paths or [Path("policies")])
     if not args.quiet:
         files = len(policy.files)
-        print(f"ok: {files} policy file{'s' if files != 1 else ''}, "
-              f"{len(policy.entries)} rule entries, {len(policy.waivers)} waivers")
+        print(
+            f"ok: {files} policy file{'s' if files != 1 else ''}, "
+            f"{len(policy.entries)} rule entries, {len(policy.waivers)} waivers"
+        )
     return 0

@@ -1,1 +1,1 @@
-"""Policies: YAML files -> validated, merged ``Policy`` (or a ``PolicyError`` listing every problem)."""
+"""Policies: YAML files -> one validated ``Policy``, or a ``PolicyError`` listing all problems."""

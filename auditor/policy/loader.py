@@ -75,7 +75,9 @@ def discover(paths: Sequence[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir() if p.suffix in POLICY_SUFFIXES and p.is_file()))
+            found.extend(
+                sorted(p for p in path.iterdir() if p.suffix in POLICY_SUFFIXES and p.is_file())
+            )
         elif path.is_file():
             found.append(path)
         else:
@@ -137,7 +139,11 @@ def _load_file(
     if doc.data is None:
         return [], [], [doc.problem([], "empty policy file: expected 'version: 1' and 'rules:'")]
     if not isinstance(doc.data, dict):
-        return [], [], [doc.problem([], "a policy file must be a mapping with 'version' and 'rules'")]
+        return (
+            [],
+            [],
+            [doc.problem([], "a policy file must be a mapping with 'version' and 'rules'")],
+        )
     try:
         top = PolicyFileModel.model_validate(doc.data)
     except ValidationError as exc:
@@ -151,7 +157,12 @@ def _load_file(
             problems.extend(entry_or_problems)
     waivers = []
     for index, raw_waiver in enumerate(top.waivers):
-        loc = ["waivers", index]
+        loc: list[int | str] = ["waivers", index]
+        if not isinstance(raw_waiver, dict):
+            problems.append(
+                doc.problem(loc, "a waiver must be a mapping with accounts, reason and expires")
+            )
+            continue
         try:
             waiver = Waiver.model_validate(raw_waiver)
         except ValidationError as exc:
@@ -161,15 +172,21 @@ def _load_file(
     return entries, waivers, problems
 
 
-def _load_entry(doc: YamlDocument, index: int, raw: dict[str, object]) -> PolicyEntry | list[PolicyProblem]:
+def _load_entry(doc: YamlDocument, index: int, raw: object) -> PolicyEntry | list[PolicyProblem]:
     loc: list[int | str] = ["rules", index]
+    if not isinstance(raw, dict):
+        return [doc.problem(loc, "a rule entry must be a mapping like '- rule: daily-send-limit'")]
     name = raw.get("rule")
     if name is None:
         return [doc.problem(loc, "missing required key 'rule' (which rule this entry configures)")]
     if not isinstance(name, str) or name not in RULES:
         hint = did_you_mean(str(name), RULES)
-        return [doc.problem([*loc, "rule"], f"unknown rule '{name}'{hint}; "
-                                             "run 'smartlead-audit rules' for the list")]
+        return [
+            doc.problem(
+                [*loc, "rule"],
+                f"unknown rule '{name}'{hint}; run 'smartlead-audit rules' for the list",
+            )
+        ]
     model = RULES[name].options
     try:
         options = model.model_validate(raw)
@@ -184,11 +201,13 @@ def _duplicate_ids(entries: Iterable[PolicyEntry]) -> list[PolicyProblem]:
     for entry in entries:
         earlier = first.setdefault(entry.id, entry)
         if earlier is not entry:
-            problems.append(PolicyProblem(
-                entry.position,
-                f"duplicate id '{entry.id}' (first defined at {earlier.position}); "
-                "give each use of a rule its own 'id:'",
-            ))
+            problems.append(
+                PolicyProblem(
+                    entry.position,
+                    f"duplicate id '{entry.id}' (first defined at {earlier.position}); "
+                    "give each use of a rule its own 'id:'",
+                )
+            )
     return problems
 
 
@@ -200,9 +219,11 @@ def _unknown_waiver_rules(
     for item in waivers:
         for rule_id in item.waiver.rules or ():
             if rule_id not in known:
-                problems.append(PolicyProblem(
-                    item.position,
-                    f"waiver names rule id '{rule_id}', which no policy defines"
-                    f"{did_you_mean(rule_id, known)}",
-                ))
+                problems.append(
+                    PolicyProblem(
+                        item.position,
+                        f"waiver names rule id '{rule_id}', which no policy defines"
+                        f"{did_you_mean(rule_id, known)}",
+                    )
+                )
     return problems

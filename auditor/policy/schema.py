@@ -122,5 +122,5 @@ class PolicyFileModel(StrictModel):
     """Top level of a policy file; entries are validated one by one against their rule."""
 
     version: Literal[1]
-    rules: list[dict[str, object]] = Field(default_factory=list)
-    waivers: list[dict[str, object]] = Field(default_factory=list)
+    rules: list[object] = Field(default_factory=list)
+    waivers: list[object] = Field(default_factory=list)

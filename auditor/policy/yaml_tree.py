@@ -57,7 +57,7 @@ class YamlDocument:
 
 
 def to_plain(node: Any) -> Any:
-    """Strip ruamel's subclasses (HexInt, ScalarFloat, ...) so strict validation sees plain types."""
+    """Strip ruamel's subclasses (HexInt, ScalarFloat...) so strict validation sees plain types."""
     if isinstance(node, dict):
         return {to_plain(k): to_plain(v) for k, v in node.items()}
     if isinstance(node, list):
@@ -84,6 +84,11 @@ def parse_yaml(path: str, text: str) -> YamlDocument:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         detail = " ".join(part for part in (exc.context, exc.problem) if part)
+        context = exc.context_mark
+        if context is not None and mark is not None and context.line != mark.line:
+            detail += (
+                f" (the construct started at line {context.line + 1}, column {context.column + 1})"
+            )
         raise PolicyProblemRaised(
             PolicyProblem(Position(path, line, col), f"invalid YAML: {detail or exc}")
         ) from None
@@ -114,9 +119,7 @@ def _allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:
         if isinstance(part, int):
             continue
         fields = getattr(current, "model_fields", {})
-        match = next(
-            (f for name, f in fields.items() if (f.alias or name) == part), None
-        )
+        match = next((f for name, f in fields.items() if (f.alias or name) == part), None)
         if match is None:
             return []
         current = _model_in(match.annotation)
@@ -162,6 +165,18 @@ def validation_problems(
 
 def _is_data_part(part: int | str) -> bool:
     """Pydantic adds union-member tags ('str', 'list[int]', ...) to locs; they are not keys."""
-    return isinstance(part, int) or not any(c in part for c in "[]()") and part not in {
-        "str", "int", "bool", "float", "date", "datetime", "function-after", "function-before",
-    }
+    return (
+        isinstance(part, int)
+        or (not any(c in part for c in "[]()")
+        and part
+        not in {
+            "str",
+            "int",
+            "bool",
+            "float",
+            "date",
+            "datetime",
+            "function-after",
+            "function-before",
+        })
+    )

@@ -16,16 +16,25 @@ _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO:
 
 def render(result: AuditResult, *, color: bool = False, width: int = 120) -> str:
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width,
-                      highlight=False, emoji=False)
+    console = Console(
+        file=buffer,
+        force_terminal=color,
+        no_color=not color,
+        width=width,
+        highlight=False,
+        emoji=False,
+    )
     s = result.summary
     verdict = Text("PASS", style="bold green") if s.passed else Text("FAIL", style="bold red")
-    console.print(Text.assemble(
-        "SmartLead audit: ", verdict,
-        f"  {s.accounts} accounts, {s.accounts_failing} failing; open: "
-        f"{s.open[Severity.ERROR]} error, {s.open[Severity.WARNING]} warning, "
-        f"{s.open[Severity.INFO]} info; {s.waived} waived (fail on {s.fail_on.value})",
-    ))
+    console.print(
+        Text.assemble(
+            "SmartLead audit: ",
+            verdict,
+            f"  {s.accounts} accounts, {s.accounts_failing} failing; open: "
+            f"{s.open[Severity.ERROR]} error, {s.open[Severity.WARNING]} warning, "
+            f"{s.open[Severity.INFO]} info; {s.waived} waived (fail on {s.fail_on.value})",
+        )
+    )
     open_findings = [f for f in result.findings if f.status is FindingStatus.OPEN]
     if open_findings:
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
@@ -42,5 +51,7 @@ def render(result: AuditResult, *, color: bool = False, width: int = 120) -> str
         console.print(table)
         hidden = len(open_findings) - WORST_SHOWN
         if hidden > 0:
-            console.print(f"... and {hidden} more open findings (see the json, markdown or html report)")
+            console.print(
+                f"... and {hidden} more open findings (see the json, markdown or html report)"
+            )
     return buffer.getvalue()

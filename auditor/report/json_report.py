@@ -44,8 +44,14 @@ def report_dict(result: AuditResult) -> dict[str, Any]:
         },
         "policies": [{"path": p.path, "sha256": p.sha256} for p in result.policy_files],
         "rules": [
-            {"id": r.id, "rule": r.rule, "severity": r.severity.value,
-             "description": r.description, "remediation": r.remediation, "policy": r.policy}
+            {
+                "id": r.id,
+                "rule": r.rule,
+                "severity": r.severity.value,
+                "description": r.description,
+                "remediation": r.remediation,
+                "policy": r.policy,
+            }
             for r in result.rules
         ],
         "summary": {

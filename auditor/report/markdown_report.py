@@ -11,7 +11,13 @@ FINDINGS_PER_RULE = 50
 
 
 def render(result: AuditResult) -> str:
-    return environment().get_template("report.md.j2").render(
-        result=result, summary=result.summary, groups=rule_groups(result),
-        per_rule=FINDINGS_PER_RULE,
+    return (
+        environment()
+        .get_template("report.md.j2")
+        .render(
+            result=result,
+            summary=result.summary,
+            groups=rule_groups(result),
+            per_rule=FINDINGS_PER_RULE,
+        )
     )

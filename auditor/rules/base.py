@@ -115,7 +115,9 @@ class AddressOptions(EntryBase):
     def _at_most_one(self) -> AddressOptions:
         given = [k for k in ("address", "domain", "pattern") if getattr(self, k) is not None]
         if len(given) > 1:
-            raise ValueError(f"give at most one of address, domain, pattern (got {', '.join(given)})")
+            raise ValueError(
+                f"give at most one of address, domain, pattern (got {', '.join(given)})"
+            )
         return self
 
 
@@ -123,20 +125,35 @@ def check_address(field: str, value: str | None, options: AddressOptions) -> lis
     """The one matcher behind `bcc-required` and `reply-to-required`."""
     if value is None:
         expected = options.address or (
-            f"an address at {options.domain}" if options.domain else
-            f"an address matching {options.pattern}" if options.pattern else "an address"
+            f"an address at {options.domain}"
+            if options.domain
+            else f"an address matching {options.pattern}"
+            if options.pattern
+            else "an address"
         )
         return [Violation(field, None, expected, f"{field} is not set")]
     if options.address is not None and value.casefold() != options.address.casefold():
-        return [Violation(field, value, options.address, f"{field} is {value}, expected {options.address}")]
+        return [
+            Violation(
+                field, value, options.address, f"{field} is {value}, expected {options.address}"
+            )
+        ]
     if options.domain is not None and domain_of(value) != options.domain.lower():
-        return [Violation(
-            field, value, f"an address at {options.domain}",
-            f"{field} {value} is not at {options.domain}",
-        )]
+        return [
+            Violation(
+                field,
+                value,
+                f"an address at {options.domain}",
+                f"{field} {value} is not at {options.domain}",
+            )
+        ]
     if options.pattern is not None and re.fullmatch(options.pattern, value) is None:
-        return [Violation(
-            field, value, f"matches {options.pattern}",
-            f"{field} {value} does not match {options.pattern}",
-        )]
+        return [
+            Violation(
+                field,
+                value,
+                f"matches {options.pattern}",
+                f"{field} {value} does not match {options.pattern}",
+            )
+        ]
     return []

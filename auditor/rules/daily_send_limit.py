@@ -37,6 +37,12 @@ def check(account: EmailAccount, options: Options) -> list[Violation]:
     if value is None:
         return [Violation(FIELD, None, expected, f"{FIELD} is not set")]
     if value > options.max:
-        return [Violation(FIELD, show(value), expected,
-                          f"{FIELD} is {value}, above the maximum of {options.max}")]
+        return [
+            Violation(
+                FIELD,
+                show(value),
+                expected,
+                f"{FIELD} is {value}, above the maximum of {options.max}",
+            )
+        ]
     return []

@@ -46,15 +46,31 @@ def check(account: EmailAccount, options: Options) -> list[Violation]:
     if options.separate is Separate.FORBID and separate:
         return [Violation(FIELD, "true", "false", "the account uses separate IMAP credentials")]
     if options.separate is Separate.REQUIRE and not separate:
-        return [Violation(FIELD, show(account.is_different_imap_account), "true",
-                          "the account does not use separate IMAP credentials")]
+        return [
+            Violation(
+                FIELD,
+                show(account.is_different_imap_account),
+                "true",
+                "the account does not use separate IMAP credentials",
+            )
+        ]
     if separate:
-        missing = [name for name, value in (
-            ("imap_host", account.imap_host),
-            ("imap_port", account.imap_port),
-            ("imap_username", account.imap_username),
-        ) if value is None]
+        missing = [
+            name
+            for name, value in (
+                ("imap_host", account.imap_host),
+                ("imap_port", account.imap_port),
+                ("imap_username", account.imap_username),
+            )
+            if value is None
+        ]
         if missing:
-            return [Violation(missing[0], None, "set",
-                              f"separate IMAP credentials are incomplete: {', '.join(missing)} not set")]
+            return [
+                Violation(
+                    missing[0],
+                    None,
+                    "set",
+                    f"separate IMAP credentials are incomplete: {', '.join(missing)} not set",
+                )
+            ]
     return []

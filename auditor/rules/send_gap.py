@@ -36,6 +36,12 @@ def check(account: EmailAccount, options: Options) -> list[Violation]:
     if value is None:
         return [Violation(FIELD, None, expected, f"{FIELD} is not set")]
     if value < options.min_minutes:
-        return [Violation(FIELD, show(value), expected,
-                          f"{FIELD} is {value} minutes, below the minimum of {options.min_minutes}")]
+        return [
+            Violation(
+                FIELD,
+                show(value),
+                expected,
+                f"{FIELD} is {value} minutes, below the minimum of {options.min_minutes}",
+            )
+        ]
     return []

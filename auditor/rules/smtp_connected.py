@@ -22,7 +22,9 @@ class Options(EntryBase):
     pass
 
 
-def connection_violation(field: str, ok: bool | None, error: str | None, what: str) -> list[Violation]:
+def connection_violation(
+    field: str, ok: bool | None, error: str | None, what: str
+) -> list[Violation]:
     """Shared by the SMTP and IMAP rules."""
     if ok is True:
         return []

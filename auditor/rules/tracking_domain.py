@@ -52,10 +52,22 @@ def check(account: EmailAccount, options: Options) -> list[Violation]:
     found = []
     if not options.allows(value):
         allowed = ", ".join(options.allowed or ())
-        found.append(Violation(FIELD, value, f"one of {allowed}",
-                               f"{FIELD} {value} is not an allowed tracking domain"))
+        found.append(
+            Violation(
+                FIELD,
+                value,
+                f"one of {allowed}",
+                f"{FIELD} {value} is not an allowed tracking domain",
+            )
+        )
     sender = account.sender_domain
     if options.same_domain_as_sender and not (sender and is_within(value, sender)):
-        found.append(Violation(FIELD, value, f"{sender or 'the sender domain'} or a subdomain",
-                               f"{FIELD} {value} is not on the sender's domain {sender}"))
+        found.append(
+            Violation(
+                FIELD,
+                value,
+                f"{sender or 'the sender domain'} or a subdomain",
+                f"{FIELD} {value} is not on the sender's domain {sender}",
+            )
+        )
     return found

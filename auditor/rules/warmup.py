@@ -31,7 +31,7 @@ REMEDIATION = (
 
 
 class Options(EntryBase):
-    status: Annotated[list[str], Field(min_length=1)] = ["ACTIVE"]
+    status: Annotated[list[str], Field(min_length=1)] = Field(default_factory=lambda: ["ACTIVE"])
     min_reputation: Annotated[float, Field(ge=0, le=100, strict=False)] | None = None
     allow_blocked: bool = False
 
@@ -42,23 +42,39 @@ def check(account: EmailAccount, options: Options) -> list[Violation]:
     status = details.status if details else None
     allowed = {s.upper() for s in options.status}
     if status is None or status.upper() not in allowed:
-        found.append(Violation(
-            "warmup_details.status", status, " or ".join(options.status),
-            "warmup has never been started" if details is None else f"warmup status is {status}",
-        ))
+        found.append(
+            Violation(
+                "warmup_details.status",
+                status,
+                " or ".join(options.status),
+                "warmup has never been started"
+                if details is None
+                else f"warmup status is {status}",
+            )
+        )
     # An account that never started warmup has one finding (above), not one per missing figure.
     if options.min_reputation is not None and details is not None:
+        floor = f"{show(options.min_reputation)}%"
         reputation = details.warmup_reputation
         if reputation is None or reputation < options.min_reputation:
-            found.append(Violation(
-                "warmup_details.warmup_reputation",
-                None if reputation is None else f"{show(reputation)}%",
-                f">= {show(options.min_reputation)}%",
-                "warmup reputation is unknown" if reputation is None
-                else f"warmup reputation {show(reputation)}% is below {show(options.min_reputation)}%",
-            ))
+            found.append(
+                Violation(
+                    "warmup_details.warmup_reputation",
+                    None if reputation is None else f"{show(reputation)}%",
+                    f">= {floor}",
+                    "warmup reputation is unknown"
+                    if reputation is None
+                    else f"warmup reputation {show(reputation)}% is below {floor}",
+                )
+            )
     blocked = details.blocked_reason if details else None
     if blocked is not None and not options.allow_blocked:
-        found.append(Violation("warmup_details.blocked_reason", blocked, "not blocked",
-                               f"warmup is blocked: {blocked}"))
+        found.append(
+            Violation(
+                "warmup_details.blocked_reason",
+                blocked,
+                "not blocked",
+                f"warmup is blocked: {blocked}",
+            )
+        )
     return found

@@ -23,15 +23,19 @@ class SnapshotSource:
                 tip="pass an existing file with --inventory.",
             ) from None
         try:
-            document = json.loads(raw)
+            text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise InventoryError(
                 f"{self.path}: not UTF-8 text (byte {exc.start}); is this a JSON inventory?"
             ) from None
+        try:
+            document = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InventoryError(
                 f"{self.path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}."
             ) from None
         except RecursionError:
-            raise InventoryError(f"{self.path}: JSON nested too deeply to be an inventory.") from None
+            raise InventoryError(
+                f"{self.path}: JSON nested too deeply to be an inventory."
+            ) from None
         return inventory_from_document(document, source=str(self.path))

@@ -13,17 +13,54 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-FIRST_NAMES = ("Ava", "Ben", "Cara", "Dev", "Elif", "Femi", "Gus", "Hana", "Ivo", "Jade", "Kai",
-               "Lena", "Milo", "Nora", "Omar", "Pia", "Quinn", "Rosa", "Sami", "Tara")
+FIRST_NAMES = (
+    "Ava",
+    "Ben",
+    "Cara",
+    "Dev",
+    "Elif",
+    "Femi",
+    "Gus",
+    "Hana",
+    "Ivo",
+    "Jade",
+    "Kai",
+    "Lena",
+    "Milo",
+    "Nora",
+    "Omar",
+    "Pia",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tara",
+)
 LAST_NAMES = ("Archer", "Banks", "Cole", "Diaz", "Evans", "Fox", "Grant", "Hale", "Ito", "Jones")
-DOMAINS = ("acme-outreach.example", "getacme.example", "northwind-mail.example",
-           "contoso-growth.example", "fabrikam-sales.example", "tailspin-leads.example")
-TAGS = ((301, "Primary Senders", "#B1FCCF"), (302, "Backup", "#FCB1B1"), (303, "EU", "#B3B1FC"),
-        (304, "US", "#FCE9B1"), (305, "New Domain", "#B1E4FC"))
+DOMAINS = (
+    "acme-outreach.example",
+    "getacme.example",
+    "northwind-mail.example",
+    "contoso-growth.example",
+    "fabrikam-sales.example",
+    "tailspin-leads.example",
+)
+TAGS = (
+    (301, "Primary Senders", "#B1FCCF"),
+    (302, "Backup", "#FCB1B1"),
+    (303, "EU", "#B3B1FC"),
+    (304, "US", "#FCE9B1"),
+    (305, "New Domain", "#B1E4FC"),
+)
 CLIENTS = (5120, 5121, 5122, None)
-SMTP_ERRORS = ("535 5.7.8 Authentication credentials invalid",
-               "Connection timed out after 30000ms", "421 4.7.0 Try again later, closing connection")
-IMAP_ERRORS = ("AUTHENTICATIONFAILED Invalid credentials (Failure)", "getaddrinfo ENOTFOUND imap.example")
+SMTP_ERRORS = (
+    "535 5.7.8 Authentication credentials invalid",
+    "Connection timed out after 30000ms",
+    "421 4.7.0 Try again later, closing connection",
+)
+IMAP_ERRORS = (
+    "AUTHENTICATIONFAILED Invalid credentials (Failure)",
+    "getaddrinfo ENOTFOUND imap.example",
+)
 BASE_TIME = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 
 
@@ -45,8 +82,11 @@ def generate_account(rng: random.Random, account_id: int) -> dict[str, Any]:
     email = f"{first.lower()}.{last.lower()}{account_id % 1000}@{domain}"
     kind = rng.choices(("GMAIL", "OUTLOOK", "SMTP", "ZOHO"), weights=(40, 25, 33, 2))[0]
     oauth = kind in ("GMAIL", "OUTLOOK") and rng.random() < 0.6
-    created = BASE_TIME - timedelta(days=rng.randint(10, 600), seconds=rng.randint(0, 86400),
-                                    microseconds=rng.randint(0, 999999))
+    created = BASE_TIME - timedelta(
+        days=rng.randint(10, 600),
+        seconds=rng.randint(0, 86400),
+        microseconds=rng.randint(0, 999999),
+    )
     updated = created + timedelta(days=rng.randint(0, 9))
     smtp_ok = rng.random() > 0.06
     imap_ok = rng.random() > 0.05
@@ -77,7 +117,9 @@ def generate_account(rng: random.Random, account_id: int) -> dict[str, Any]:
         "user_id": 40001,
         "from_name": f"{first} {last}",
         "from_email": email,
-        "minTimeToWaitInMins": rng.choices((None, 5, 10, 12, 15, 30), weights=(3, 8, 30, 20, 25, 14))[0],
+        "minTimeToWaitInMins": rng.choices(
+            (None, 5, 10, 12, 15, 30), weights=(3, 8, 30, 20, 25, 14)
+        )[0],
         "username": None if oauth else email,
         "password": None if oauth else _secret(rng, "smtp"),
         "smtp_host": None if oauth else f"smtp.{domain}",
@@ -85,19 +127,25 @@ def generate_account(rng: random.Random, account_id: int) -> dict[str, Any]:
         "smtp_port_type": None if oauth else rng.choice(("SSL", "TLS", "STARTTLS")),
         "message_per_day": rng.choices((20, 30, 40, 50, 100), weights=(15, 35, 35, 10, 5))[0],
         "different_reply_to_address": rng.choices(
-            (f"replies@{domain}", "", None), weights=(85, 8, 7))[0],
+            (f"replies@{domain}", "", None), weights=(85, 8, 7)
+        )[0],
         "is_different_imap_account": separate_imap,
-        "imap_username": (f"replies@{domain}" if separate_imap and rng.random() > 0.2
-                          else (None if oauth or separate_imap else email)),
+        "imap_username": (
+            f"replies@{domain}"
+            if separate_imap and rng.random() > 0.2
+            else (None if oauth or separate_imap else email)
+        ),
         "imap_password": None if oauth else _secret(rng, "imap"),
         "imap_host": None if oauth else f"imap.{domain}",
         "imap_port": None if oauth else 993,
         "imap_port_type": None if oauth else "SSL",
         "signature": f"<p>{first} {last}<br>{domain.split('.')[0].title()}</p>",
         "custom_tracking_domain": rng.choices(
-            (f"track.{domain}", "track.shared-links.example", None), weights=(82, 6, 12))[0],
-        "bcc_email": rng.choices((f"archive@{domain}", "archive@gmail.example", None),
-                                 weights=(84, 4, 12))[0],
+            (f"track.{domain}", "track.shared-links.example", None), weights=(82, 6, 12)
+        )[0],
+        "bcc_email": rng.choices(
+            (f"archive@{domain}", "archive@gmail.example", None), weights=(84, 4, 12)
+        )[0],
         "is_smtp_success": smtp_ok,
         "is_imap_success": imap_ok,
         "smtp_failure_error": None if smtp_ok else rng.choice(SMTP_ERRORS),

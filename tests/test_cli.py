@@ -1,0 +1,265 @@
+"""The CLI through its real entry point: exit code, stdout and stderr asserted together."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor import engine
+from tests.accounts import wire
+from tests.conftest import DEMO_INVENTORY, REPO, SHIPPED_POLICIES, CliResult
+
+Run = Callable[..., CliResult]
+CLEAN_POLICY = "version: 1\nrules:\n  - rule: daily-send-limit\n    max: 40\n"
+
+
+def test_demo_audit_fails_with_findings_on_stdout(run_cli: Run) -> None:
+    result = run_cli("check", "--inventory", DEMO_INVENTORY, "--policy", SHIPPED_POLICIES)
+    assert result.code == 1
+    assert result.out.startswith("SmartLead audit: FAIL  30 accounts")
+    assert "warmup" in result.out
+    assert result.err == ""
+
+
+def test_file_formats_are_written_to_the_output_dir(run_cli: Run, tmp_path: Path) -> None:
+    out = tmp_path / "nested" / "reports"
+    result = run_cli(
+        "check",
+        "--inventory",
+        DEMO_INVENTORY,
+        "--policy",
+        SHIPPED_POLICIES,
+        "--format",
+        "json",
+        "--format",
+        "markdown",
+        "--format",
+        "html",
+        "--output-dir",
+        out,
+    )
+    assert result.code == 1
+    assert result.out == ""  # console only when asked for (or by default)
+    assert sorted(p.name for p in out.iterdir()) == ["audit.html", "audit.json", "audit.md"]
+    assert result.err.splitlines() == [
+        f"wrote {out / n}" for n in ("audit.json", "audit.md", "audit.html")
+    ]
+    report = json.loads((out / "audit.json").read_text())
+    assert report["summary"]["result"] == "fail"
+
+
+def test_clean_inventory_passes(
+    run_cli: Run, write_json: Callable[..., Path], write_policy: Callable[..., Path]
+) -> None:
+    result = run_cli(
+        "check", "--inventory", write_json([wire()]), "--policy", write_policy(CLEAN_POLICY)
+    )
+    assert (result.code, result.err) == (0, "")
+    assert result.out.startswith("SmartLead audit: PASS  1 accounts, 0 failing")
+
+
+@pytest.mark.parametrize(
+    ("level", "code"), [("error", 0), ("warning", 1), ("info", 1), ("never", 0)]
+)
+def test_fail_on_levels(
+    run_cli: Run,
+    write_json: Callable[..., Path],
+    write_policy: Callable[..., Path],
+    level: str,
+    code: int,
+) -> None:
+    policy = write_policy("version: 1\nrules:\n  - rule: warmup\n    severity: warning\n")
+    result = run_cli(
+        "check",
+        "--inventory",
+        write_json([wire(warmup_details=None)]),
+        "--policy",
+        policy,
+        "--fail-on",
+        level,
+        "--quiet",
+    )
+    assert (result.code, result.out, result.err) == (code, "", "")
+
+
+def test_policy_error_exits_2_before_reading_the_inventory(
+    run_cli: Run, write_policy: Callable[..., Path], tmp_path: Path
+) -> None:
+    policy = write_policy("version: 1\nrules:\n  - rule: send-gap\n")
+    result = run_cli(
+        "check",
+        "--inventory",
+        tmp_path / "missing.json",
+        "--policy",
+        policy,
+        "--format",
+        "json",
+        "--output-dir",
+        tmp_path / "out",
+    )
+    assert result.code == 2
+    assert result.out == ""
+    assert result.err == (
+        f"smartlead-audit: error: 1 policy problem found:\n"
+        f"{policy}:3:5: missing required key 'min_minutes'\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_inventory_error_exits_3_and_writes_no_report(
+    run_cli: Run, write_json: Callable[..., Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    result = run_cli(
+        "check",
+        "--inventory",
+        write_json([wire(), {"id": "x"}]),
+        "--policy",
+        SHIPPED_POLICIES,
+        "--format",
+        "json",
+        "--output-dir",
+        out,
+    )
+    assert result.code == 3
+    assert result.out == ""
+    assert "record 1: field 'id': Input should be a valid integer" in result.err
+    assert list(out.iterdir()) == []
+
+
+def test_unwritable_output_dir_exits_2_naming_the_path(run_cli: Run, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = run_cli(
+        "check",
+        "--inventory",
+        DEMO_INVENTORY,
+        "--policy",
+        SHIPPED_POLICIES,
+        "--format",
+        "json",
+        "--output-dir",
+        blocker / "reports",
+    )
+    assert result.code == 2
+    assert f"cannot create output folder {blocker / 'reports'}" in result.err
+
+
+def test_missing_inventory_is_a_usage_error(run_cli: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SMARTLEAD_API_KEY", raising=False)
+    monkeypatch.chdir(SHIPPED_POLICIES.parent / "tests")  # no .env file here
+    result = run_cli("check", "--policy", SHIPPED_POLICIES)
+    assert result.code == 2
+    assert result.out == ""
+    assert result.err.startswith("smartlead-audit: error:")
+
+
+@pytest.mark.parametrize(
+    "argv", [["check", "--format", "pdf"], ["check", "--fail-on", "fatal"], ["nonsense"], []]
+)
+def test_bad_arguments_exit_2(run_cli: Run, argv: list[str]) -> None:
+    result = run_cli(*argv)
+    assert result.code == 2
+    assert "usage: smartlead-audit" in result.err
+
+
+@pytest.mark.parametrize("command", ["check", "validate", "rules"])
+def test_help_is_complete(run_cli: Run, command: str) -> None:
+    result = run_cli(command, "--help")
+    assert result.code == 0
+    assert "examples:" in result.out
+    assert f"smartlead-audit {command}" in result.out
+
+
+def test_top_level_help_documents_exit_codes(run_cli: Run) -> None:
+    result = run_cli("--help")
+    assert result.code == 0
+    for line in (
+        "0  no open finding",
+        "1  open findings",
+        "2  usage",
+        "3  inventory",
+        "4  internal",
+    ):
+        assert line in result.out
+
+
+def test_validate(run_cli: Run, write_policy: Callable[..., Path]) -> None:
+    good = run_cli("validate", SHIPPED_POLICIES)
+    assert (good.code, good.err) == (0, "")
+    assert good.out.startswith("ok: 1 policy file,")
+    bad = run_cli("validate", write_policy("version: 1\nrules:\n  - rule: bcc\n"))
+    assert bad.code == 2 and bad.out == ""
+    assert ":3:11: unknown rule 'bcc'" in bad.err
+
+
+def test_rules_list_and_docs(run_cli: Run) -> None:
+    listing = run_cli("rules")
+    assert listing.code == 0
+    assert "daily-send-limit" in listing.out and "options: max=(required)" in listing.out
+    doc = run_cli("rules", "warmup")
+    assert doc.code == 0
+    assert "min_reputation" in doc.out and "Remediation:" in doc.out
+    unknown = run_cli("rules", "warmp")
+    assert unknown.code == 2
+    assert "unknown rule 'warmp' (did you mean 'warmup'?)" in unknown.err
+
+
+def test_internal_error_exits_4(run_cli: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr("auditor.commands.check.evaluate", boom)
+    result = run_cli("check", "--inventory", DEMO_INVENTORY, "--policy", SHIPPED_POLICIES)
+    assert result.code == 4
+    assert "internal error: RuntimeError: kaboom" in result.err
+    assert "Traceback" not in result.err
+    verbose = run_cli("check", "-v", "--inventory", DEMO_INVENTORY, "--policy", SHIPPED_POLICIES)
+    assert verbose.code == 4 and "Traceback" in verbose.err
+    assert engine.evaluate is not boom
+
+
+def test_ctrl_c_exits_130(run_cli: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupt(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("auditor.commands.check.evaluate", interrupt)
+    result = run_cli("check", "--inventory", DEMO_INVENTORY, "--policy", SHIPPED_POLICIES)
+    assert result.code == 130
+
+
+def test_color_follows_no_color_and_force_color(
+    run_cli: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = ("check", "--inventory", DEMO_INVENTORY, "--policy", SHIPPED_POLICIES)
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert "\x1b[" in run_cli(*args).out
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" not in run_cli(*args).out
+
+
+def _subprocess(*argv: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "NO_COLOR")}
+    return subprocess.run(
+        argv, capture_output=True, text=True, cwd=REPO, env=env, timeout=60, check=False
+    )
+
+
+def test_python_dash_m_and_console_script_use_the_default_policy_folder() -> None:
+    module = _subprocess(
+        sys.executable, "-m", "auditor", "check", "--inventory", "examples/demo-inventory.json"
+    )
+    assert module.returncode == 1
+    assert module.stdout.startswith("SmartLead audit: FAIL")
+    script = shutil.which("smartlead-audit") or str(Path(sys.executable).parent / "smartlead-audit")
+    installed = _subprocess(script, "--version")
+    assert installed.returncode == 0
+    assert installed.stdout.startswith("smartlead-audit ")

@@ -1,0 +1,159 @@
+"""The engine: selectors, waivers, ordering and the verdict, through real policy files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.engine import evaluate
+from auditor.models import AuditResult, FailOn, FindingStatus, Inventory, InventoryInfo, Severity
+from auditor.policy.loader import load_policy
+from tests.accounts import account
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+WritePolicy = Callable[..., Path]
+
+
+def audit(policy_path: Path, *accounts_: Any, fail_on: FailOn = FailOn.ERROR) -> AuditResult:
+    inventory = Inventory(tuple(accounts_), InventoryInfo(source="test"))
+    return evaluate(load_policy([policy_path]), inventory, fail_on=fail_on, now=NOW)
+
+
+def ids(result: AuditResult, status: FindingStatus | None = None) -> list[tuple[str, int | None]]:
+    return [(f.id, f.account_id) for f in result.findings if status is None or f.status is status]
+
+
+GMAIL = {"type": "GMAIL"}
+SMTP = {"type": "SMTP"}
+
+
+@pytest.mark.parametrize(
+    ("selector", "matching"),
+    [
+        ("only: {type: [gmail]}", [1]),
+        ("only: {tags: [eu]}", [2]),
+        ("only: {client_id: [7]}", [2]),
+        ("only: {email: ['*@ACME.example']}", [1, 3]),
+        ("only: {domain: [other.example]}", [2]),
+        ("only: {in_use: false}", [3]),
+        ("only: {ids: [3]}", [3]),
+        ("only: {type: [SMTP], tags: [EU]}", [2]),
+        ("except: {type: [SMTP]}", [1]),
+        ("except: {type: [SMTP], tags: [EU]}", [1, 3]),
+        ("only: {type: [SMTP]}\n    except: {ids: [2]}", [3]),
+    ],
+)
+def test_selectors(write_policy: WritePolicy, selector: str, matching: list[int]) -> None:
+    path = write_policy(
+        f"version: 1\nrules:\n  - rule: daily-send-limit\n    max: 1\n    {selector}\n"
+    )
+    result = audit(
+        path,
+        account(id=1, type="GMAIL", tags=[], client_id=5),
+        account(
+            id=2,
+            type="SMTP",
+            from_email="b@other.example",
+            tags=[{"tag_id": 1, "tag_name": "EU", "tag_color": None}],
+            client_id=7,
+        ),
+        account(id=3, type="SMTP", tags=[], campaign_ids=[], client_id=None),
+    )
+    assert sorted(f.account_id for f in result.findings) == matching
+
+
+WAIVED_POLICY = """\
+version: 1
+rules:
+  - rule: daily-send-limit
+    max: 10
+  - rule: send-gap
+    min_minutes: 60
+waivers:
+  - accounts: ["legacy-*@acme.example", 3]
+    rules: [daily-send-limit]
+    reason: "COMP-1: migration"
+    expires: 2026-06-01
+  - accounts: [99]
+    reason: "COMP-2: account gone"
+    expires: 2027-01-01
+  - accounts: [1]
+    reason: "COMP-3: old"
+    expires: 2026-05-31
+"""
+
+
+def test_waivers(write_policy: WritePolicy) -> None:
+    result = audit(
+        write_policy(WAIVED_POLICY),
+        account(id=1, from_email="ada@acme.example"),
+        account(id=2, from_email="Legacy-2@ACME.example"),
+        account(id=3, from_email="c@acme.example"),
+    )
+    assert ids(result, FindingStatus.WAIVED) == [("daily-send-limit", 2), ("daily-send-limit", 3)]
+    assert ids(result, FindingStatus.OPEN) == [
+        ("daily-send-limit", 1),
+        ("send-gap", 1),
+        ("send-gap", 2),
+        ("send-gap", 3),
+        ("waiver-expired", None),
+        ("waiver-unused", None),
+    ]
+    waived = next(f for f in result.findings if f.status is FindingStatus.WAIVED)
+    assert waived.waiver is not None and "COMP-1: migration" in waived.waiver
+    expired = next(f for f in result.findings if f.id == "waiver-expired")
+    assert expired.severity is Severity.WARNING and "COMP-3" in expired.message
+    assert expired.policy.endswith(":15")
+    unused = next(f for f in result.findings if f.id == "waiver-unused")
+    assert unused.severity is Severity.INFO and "COMP-2" in unused.message
+    assert result.summary.waived == 2
+    assert result.summary.open == {Severity.ERROR: 4, Severity.WARNING: 1, Severity.INFO: 1}
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "passed", "failing"),
+    [
+        (FailOn.ERROR, True, 0),
+        (FailOn.WARNING, False, 1),
+        (FailOn.INFO, False, 1),
+        (FailOn.NEVER, True, 0),
+    ],
+)
+def test_fail_on(write_policy: WritePolicy, fail_on: FailOn, passed: bool, failing: int) -> None:
+    path = write_policy("version: 1\nrules:\n  - rule: warmup\n    severity: warning\n")
+    result = audit(path, account(id=1, warmup_details=None), account(id=2), fail_on=fail_on)
+    assert result.summary.passed is passed
+    assert result.summary.accounts_failing == failing
+    assert result.summary.result == ("pass" if passed else "fail")
+
+
+def test_waived_findings_do_not_fail_the_run(write_policy: WritePolicy) -> None:
+    path = write_policy(
+        "version: 1\nrules:\n  - rule: warmup\nwaivers:\n  - accounts: [1]\n"
+        "    reason: ok\n    expires: 2030-01-01\n"
+    )
+    result = audit(path, account(id=1, warmup_details=None))
+    assert result.summary.passed
+    assert [f.status for f in result.findings] == [FindingStatus.WAIVED]
+
+
+def test_findings_are_sorted_by_severity_id_account(write_policy: WritePolicy) -> None:
+    path = write_policy(
+        "version: 1\nrules:\n  - rule: warmup\n    severity: info\n"
+        "  - rule: send-gap\n    min_minutes: 99\n  - rule: bcc-required\n"
+        "  - rule: smtp-connected\n    severity: warning\n"
+    )
+    result = audit(
+        path,
+        *(
+            account(id=i, warmup_details=None, bcc_email=None, is_smtp_success=False)
+            for i in (3, 1, 2)
+        ),
+    )
+    keys = [(f.severity.rank, f.id, f.account_id) for f in result.findings]
+    assert keys == sorted(keys, key=lambda k: (-k[0], k[1], k[2]))
+    assert [f.id for f in result.findings][:6] == ["bcc-required"] * 3 + ["send-gap"] * 3
