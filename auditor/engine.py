@@ -5,8 +5,9 @@ The caller passes ``now`` so that waiver expiry is reproducible in tests and rep
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
 
 from auditor import __version__
 from auditor.models import (
@@ -19,11 +20,15 @@ from auditor.models import (
     RuleInfo,
     Severity,
     Summary,
+    WaiverRecord,
+    WaiverState,
 )
 from auditor.policy.loader import Policy, PolicyEntry, WaiverEntry
 from auditor.rules import RULES
+from auditor.rules.base import Violation
 
 WAIVER_EXPIRED = "waiver-expired"
+WAIVER_EXPIRING = "waiver-expiring"
 WAIVER_UNUSED = "waiver-unused"
 
 
@@ -32,11 +37,17 @@ def evaluate(
 ) -> AuditResult:
     today = now.date()
     active = [w for w in policy.waivers if w.waiver.expires >= today]
-    used: set[int] = set()
+    used: dict[int, int] = defaultdict(int)  # index in policy.waivers -> findings waived
     findings: list[Finding] = []
+    scope = applicable_accounts(policy.entries, inventory.accounts)
     for entry in policy.entries:
-        findings.extend(_check_entry(entry, inventory.accounts, active, used))
-    findings.extend(_waiver_findings(policy.waivers, active, used, today))
+        for account, violation in _violations(entry, scope[entry.id]):
+            waiver = next((w for w in active if w.waiver.covers(account, entry.id)), None)
+            if waiver is not None:
+                used[policy.waivers.index(waiver)] += 1
+            findings.append(_finding(entry, account, violation, waiver))
+    register = _register(policy, used, today)
+    findings.extend(_waiver_findings(register, today))
     findings.sort(key=lambda f: f.sort_key)
     return AuditResult(
         tool_version=__version__,
@@ -48,79 +59,141 @@ def evaluate(
         rules=tuple(_rule_info(entry) for entry in policy.entries),
         findings=tuple(findings),
         summary=summarize(findings, len(inventory.accounts), fail_on),
+        waivers=register,
     )
 
 
-def _check_entry(
-    entry: PolicyEntry,
-    accounts: Iterable[EmailAccount],
-    waivers: list[WaiverEntry],
-    used: set[int],
-) -> Iterable[Finding]:
+def applicable_accounts(
+    entries: Sequence[PolicyEntry], accounts: Sequence[EmailAccount]
+) -> dict[str, list[EmailAccount]]:
+    """Which accounts each entry checks. Entries of one scoped rule compete per account: only
+    the most specific matching ones apply (an account entry beats a client entry beats a tag
+    entry beats a default), so thresholds can be set broadly and refined narrowly."""
+    by_rule: dict[str, list[PolicyEntry]] = defaultdict(list)
+    for entry in entries:
+        by_rule[entry.rule].append(entry)
+    scope: dict[str, list[EmailAccount]] = {entry.id: [] for entry in entries}
+    for rule, group in by_rule.items():
+        if len(group) == 1 or not RULES[rule].scoped:
+            for entry in group:
+                scope[entry.id] = [a for a in accounts if entry.options.applies_to(a)]
+            continue
+        for account in accounts:
+            matching = [e for e in group if e.options.applies_to(account)]
+            if not matching:
+                continue
+            best = max(e.options.specificity for e in matching)
+            for entry in matching:
+                if entry.options.specificity == best:
+                    scope[entry.id].append(account)
+    return scope
+
+
+def _violations(
+    entry: PolicyEntry, accounts: Sequence[EmailAccount]
+) -> Iterator[tuple[EmailAccount, Violation]]:
     spec = RULES[entry.rule]
-    options = entry.options
+    if spec.check_fleet is not None:
+        yield from spec.check_fleet(accounts, entry.options)
+        return
+    assert spec.check is not None
     for account in accounts:
-        if not options.applies_to(account):
-            continue
-        violations = spec.check(account, options)
-        if not violations:
-            continue
-        waiver = _first_covering(waivers, account, entry.id)
-        if waiver is not None:
-            used.add(id(waiver))
-        for violation in violations:
-            yield Finding(
-                id=entry.id,
-                rule=entry.rule,
-                severity=entry.severity,
-                status=FindingStatus.OPEN if waiver is None else FindingStatus.WAIVED,
-                account_id=account.id,
-                email=account.from_email,
-                field=violation.field,
-                actual=violation.actual,
-                expected=violation.expected,
-                message=violation.message,
-                policy=entry.where,
-                waiver=None
-                if waiver is None
-                else f"{waiver.waiver.reason} (until {waiver.waiver.expires}, {waiver.where})",
-            )
+        for violation in spec.check(account, entry.options):
+            yield account, violation
 
 
-def _first_covering(
-    waivers: list[WaiverEntry], account: EmailAccount, entry_id: str
-) -> WaiverEntry | None:
-    return next((w for w in waivers if w.waiver.covers(account, entry_id)), None)
+def _finding(
+    entry: PolicyEntry, account: EmailAccount, violation: Violation, waiver: WaiverEntry | None
+) -> Finding:
+    return Finding(
+        id=entry.id,
+        rule=entry.rule,
+        severity=entry.severity,
+        status=FindingStatus.OPEN if waiver is None else FindingStatus.WAIVED,
+        account_id=account.id,
+        email=account.from_email,
+        field=violation.field,
+        actual=violation.actual,
+        expected=violation.expected,
+        message=violation.message,
+        policy=entry.where,
+        waiver=None
+        if waiver is None
+        else (f"{waiver.waiver.reason} (until {waiver.waiver.expires}, {waiver.where})"),
+    )
 
 
-def _waiver_findings(
-    waivers: Iterable[WaiverEntry], active: list[WaiverEntry], used: set[int], today: object
-) -> Iterable[Finding]:
-    active_ids = {id(w) for w in active}
-    for item in waivers:
+def _register(policy: Policy, used: dict[int, int], today: date) -> tuple[WaiverRecord, ...]:
+    warn_days = policy.waiver_policy.warn_days
+    records = []
+    for index, item in enumerate(policy.waivers):
         waiver = item.waiver
-        if id(item) not in active_ids:
+        if waiver.expires < today:
+            state = WaiverState.EXPIRED
+        elif (waiver.expires - today).days <= warn_days:
+            state = WaiverState.EXPIRING
+        else:
+            state = WaiverState.ACTIVE
+        records.append(
+            WaiverRecord(
+                accounts=tuple(waiver.accounts),
+                rules=None if waiver.rules is None else tuple(waiver.rules),
+                reason=waiver.reason,
+                expires=waiver.expires,
+                created=waiver.created,
+                owner=waiver.owner,
+                ticket=waiver.ticket,
+                approved_by=waiver.approved_by,
+                policy=item.where,
+                state=state,
+                used=used.get(index, 0),
+            )
+        )
+    return tuple(records)
+
+
+def _waiver_findings(register: Iterable[WaiverRecord], today: date) -> Iterator[Finding]:
+    for record in register:
+        if record.state is WaiverState.EXPIRED:
             yield _policy_finding(
                 WAIVER_EXPIRED,
                 Severity.WARNING,
-                item,
-                f"waiver expired on {waiver.expires} and waives nothing any more: {waiver.reason}",
-                actual=str(waiver.expires),
+                record,
+                f"waiver expired on {record.expires} and waives nothing any more: {record.reason}",
+                actual=str(record.expires),
                 expected=f">= {today}",
             )
-        elif id(item) not in used:
+            continue
+        if record.state is WaiverState.EXPIRING:
+            days = (record.expires - today).days
+            yield _policy_finding(
+                WAIVER_EXPIRING,
+                Severity.INFO,
+                record,
+                f"waiver expires in {days} day{'s' if days != 1 else ''} ({record.expires}): "
+                f"renew it or fix what it covers: {record.reason}",
+                actual=str(record.expires),
+                expected=f"> {days} days away",
+            )
+        if record.used == 0:
             yield _policy_finding(
                 WAIVER_UNUSED,
                 Severity.INFO,
-                item,
-                f"waiver matched no finding; remove it if the exception is over: {waiver.reason}",
+                record,
+                f"waiver matched no finding; remove it if the exception is over: {record.reason}",
                 actual="unused",
                 expected="used",
             )
 
 
 def _policy_finding(
-    rule_id: str, severity: Severity, item: WaiverEntry, message: str, *, actual: str, expected: str
+    rule_id: str,
+    severity: Severity,
+    record: WaiverRecord,
+    message: str,
+    *,
+    actual: str,
+    expected: str,
 ) -> Finding:
     return Finding(
         id=rule_id,
@@ -129,11 +202,11 @@ def _policy_finding(
         status=FindingStatus.OPEN,
         account_id=None,
         email=None,
-        field="expires" if rule_id == WAIVER_EXPIRED else None,
+        field="expires" if rule_id != WAIVER_UNUSED else None,
         actual=actual,
         expected=expected,
         message=message,
-        policy=item.where,
+        policy=record.policy,
     )
 
 
@@ -168,7 +241,8 @@ def _rule_info(entry: PolicyEntry) -> RuleInfo:
         id=entry.id,
         rule=entry.rule,
         severity=entry.severity,
-        description=spec.description,
+        description=entry.options.summary or spec.description,
+        rationale=spec.rationale,
         remediation=spec.remediation,
         policy=entry.where,
     )

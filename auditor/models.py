@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -18,6 +21,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 REDACTED = "[REDACTED]"
 SECRET_WIRE_FIELDS = ("password", "imap_password")
+CREDENTIAL_TAG = "credential_tag"
+# Per-process key for credential tags: equal within one run, meaningless outside it.
+_RUN_KEY = secrets.token_bytes(32)
 # Shorter "secrets" would scrub ordinary words out of error messages; real passwords are longer.
 _MIN_SCRUB_LENGTH = 4
 
@@ -147,6 +153,16 @@ def _present(secret: object) -> bool:
     return isinstance(secret, str) and bool(secret.strip())
 
 
+def _credential_tag(host: object, username: object, secret: object) -> bytes | None:
+    """A keyed hash of host+username+password, so `shared-credentials` can compare logins
+    without keeping a password; the key dies with the process, so the tag cannot be attacked
+    offline, and it is never serialized."""
+    if not (isinstance(host, str) and isinstance(username, str) and _present(secret)):
+        return None
+    message = "\0".join((host.strip().lower(), username.strip().lower(), str(secret)))
+    return hmac.new(_RUN_KEY, message.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
+
+
 class EmailAccount(_WireModel):
     """One sending mailbox, as ``GET /email-accounts/`` returns it, minus its passwords."""
 
@@ -184,6 +200,7 @@ class EmailAccount(_WireModel):
     tags: Annotated[tuple[Tag, ...], BeforeValidator(lambda v: () if v is None else v)] = ()
     campaign_ids: tuple[int, ...] | None = None
     warmup_details: WarmupDetails | None = None
+    credential_tag: bytes | None = Field(default=None, exclude=True, repr=False)
 
     @model_validator(mode="before")
     @classmethod
@@ -191,11 +208,14 @@ class EmailAccount(_WireModel):
         """Keep only "is a password set", and scrub the account's own secrets from its texts."""
         if not isinstance(data, dict):
             return data
-        if not any(name in data for name in SECRET_WIRE_FIELDS):
+        if not any(name in data for name in (*SECRET_WIRE_FIELDS, CREDENTIAL_TAG)):
             return data
         record = dict(data)
         smtp_secret = record.pop("password", None)
         imap_secret = record.pop("imap_password", None)
+        record[CREDENTIAL_TAG] = _credential_tag(
+            record.get("smtp_host"), record.get("username"), smtp_secret
+        )
         record["has_password"] = _present(smtp_secret) or record.get("has_password") is True
         record["has_imap_password"] = (
             _present(imap_secret) or record.get("has_imap_password") is True
@@ -239,6 +259,33 @@ def wire_name(python_name: str) -> str:
     """The SmartLead spelling of an account field, for findings and messages."""
     info = EmailAccount.model_fields.get(python_name)
     return info.alias if info is not None and info.alias else python_name
+
+
+def _wire_paths() -> dict[str, tuple[str, ...]]:
+    """Wire path (dotted for nested) -> attribute path on the model, for custom field rules."""
+    paths: dict[str, tuple[str, ...]] = {}
+    for name, info in EmailAccount.model_fields.items():
+        if not info.exclude:
+            paths[info.alias or name] = (name,)
+    for name in WarmupDetails.model_fields:
+        paths[f"warmup_details.{name}"] = ("warmup_details", name)
+    paths["tags.tag_name"] = ("tag_names",)
+    return paths
+
+
+WIRE_PATHS = _wire_paths()
+
+
+def read_wire_path(account: EmailAccount, path: str) -> object:
+    """The value at a wire path; None when it or a parent is missing. Tags read as their names."""
+    value: object = account
+    for attribute in WIRE_PATHS[path]:
+        if value is None:
+            return None
+        value = getattr(value, attribute)
+    if path == "tags":
+        return account.tag_names
+    return value
 
 
 @dataclass(frozen=True)
@@ -321,8 +368,32 @@ class RuleInfo:
     rule: str
     severity: Severity
     description: str
+    rationale: str
     remediation: str
     policy: str
+
+
+class WaiverState(StrEnum):
+    ACTIVE = "active"
+    EXPIRING = "expiring"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class WaiverRecord:
+    """A waiver as the register in reports shows it: who, why, until when, covering what."""
+
+    accounts: tuple[int | str, ...]
+    rules: tuple[str, ...] | None
+    reason: str
+    expires: date
+    created: date | None
+    owner: str | None
+    ticket: str | None
+    approved_by: str | None
+    policy: str
+    state: WaiverState
+    used: int
 
 
 @dataclass(frozen=True)
@@ -338,3 +409,4 @@ class AuditResult:
     rules: tuple[RuleInfo, ...]
     findings: tuple[Finding, ...]
     summary: Summary
+    waivers: tuple[WaiverRecord, ...] = ()

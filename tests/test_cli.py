@@ -195,7 +195,7 @@ def test_top_level_help_documents_exit_codes(run_cli: Run) -> None:
 def test_validate(run_cli: Run, write_policy: Callable[..., Path]) -> None:
     good = run_cli("validate", SHIPPED_POLICIES)
     assert (good.code, good.err) == (0, "")
-    assert good.out.startswith("ok: 1 policy file,")
+    assert good.out.startswith("ok: 2 policy files,")
     bad = run_cli("validate", write_policy("version: 1\nrules:\n  - rule: bcc\n"))
     assert bad.code == 2 and bad.out == ""
     assert ":3:11: unknown rule 'bcc'" in bad.err

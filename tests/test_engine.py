@@ -101,6 +101,7 @@ def test_waivers(write_policy: WritePolicy) -> None:
         ("send-gap", 2),
         ("send-gap", 3),
         ("waiver-expired", None),
+        ("waiver-expiring", None),  # COMP-1 expires today: within the default warn_days
         ("waiver-unused", None),
     ]
     waived = next(f for f in result.findings if f.status is FindingStatus.WAIVED)
@@ -111,7 +112,12 @@ def test_waivers(write_policy: WritePolicy) -> None:
     unused = next(f for f in result.findings if f.id == "waiver-unused")
     assert unused.severity is Severity.INFO and "COMP-2" in unused.message
     assert result.summary.waived == 2
-    assert result.summary.open == {Severity.ERROR: 4, Severity.WARNING: 1, Severity.INFO: 1}
+    assert result.summary.open == {Severity.ERROR: 4, Severity.WARNING: 1, Severity.INFO: 2}
+    assert [(w.state.value, w.used) for w in result.waivers] == [
+        ("expiring", 2),
+        ("active", 0),
+        ("expired", 0),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -157,3 +163,20 @@ def test_findings_are_sorted_by_severity_id_account(write_policy: WritePolicy) -
     keys = [(f.severity.rank, f.id, f.account_id) for f in result.findings]
     assert keys == sorted(keys, key=lambda k: (-k[0], k[1], k[2]))
     assert [f.id for f in result.findings][:6] == ["bcc-required"] * 3 + ["send-gap"] * 3
+
+
+def test_fleet_rules_group_only_the_selected_accounts(write_policy: WritePolicy) -> None:
+    path = write_policy(
+        "version: 1\nrules:\n  - rule: accounts-per-domain\n    max: 1\n"
+        "    only: {type: [SMTP]}\n    except: {ids: [4]}\n"
+    )
+    result = audit(
+        path,
+        account(id=1, type="SMTP"),
+        account(id=2, type="SMTP"),
+        account(id=3, type="GMAIL"),  # same domain, not selected: not counted
+        account(id=4, type="SMTP"),  # excepted: not counted
+    )
+    assert ids(result) == [("accounts-per-domain", 2)]
+    (finding,) = result.findings
+    assert finding.message == "acme.example has 2 sending accounts, above the maximum of 1"

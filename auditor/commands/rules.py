@@ -43,7 +43,8 @@ def run(args: argparse.Namespace) -> int:
     if args.rule is None:
         width = max(len(rule_id) for rule_id in RULES)
         for listed in RULES.values():
-            print(f"{listed.id:<{width}}  {listed.description}")
+            scope = " [fleet]" if listed.check_fleet is not None else ""
+            print(f"{listed.id:<{width}}  {listed.description}{scope}")
             print(f"{'':<{width}}  options: {_options_line(listed)}")
         return 0
     spec = RULES.get(args.rule)

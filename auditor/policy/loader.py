@@ -1,4 +1,5 @@
-"""Find policy files, validate each against the rule registry, and merge them into a ``Policy``.
+"""Find policy files, compose them (extends, overrides), validate every entry against its rule,
+and return one ``Policy``.
 
 Every problem in every file is collected before raising, so an author fixes them in one round;
 nothing here touches the inventory or the network.
@@ -6,24 +7,19 @@ nothing here touches the inventory or the network.
 
 from __future__ import annotations
 
-import hashlib
 import os
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from auditor.errors import PolicyError, PolicyProblem, Position, UsageError
 from auditor.models import PolicyFileInfo, Severity
-from auditor.policy.schema import EntryBase, PolicyFileModel, Waiver
-from auditor.policy.yaml_tree import (
-    PolicyProblemRaised,
-    YamlDocument,
-    did_you_mean,
-    parse_yaml,
-    validation_problems,
-)
+from auditor.policy.compose import Composer, RawEntry, SourceFile
+from auditor.policy.schema import EntryBase, Waiver, WaiverPolicy
+from auditor.policy.yaml_tree import did_you_mean, locator, validation_problems
 from auditor.rules import RULES
 
 POLICY_SUFFIXES = (".yaml", ".yml")
@@ -31,7 +27,7 @@ POLICY_SUFFIXES = (".yaml", ".yml")
 
 @dataclass(frozen=True)
 class PolicyEntry:
-    """One validated rule entry and where it was written."""
+    """One validated rule entry and where it was (last) written."""
 
     options: EntryBase
     position: Position
@@ -68,6 +64,7 @@ class Policy:
     entries: tuple[PolicyEntry, ...]
     waivers: tuple[WaiverEntry, ...]
     files: tuple[PolicyFileInfo, ...]
+    waiver_policy: WaiverPolicy = field(default_factory=WaiverPolicy)
 
 
 def discover(paths: Sequence[Path]) -> list[Path]:
@@ -102,117 +99,125 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def load_policy(paths: Sequence[Path]) -> Policy:
-    entries: list[PolicyEntry] = []
-    waivers: list[WaiverEntry] = []
-    infos: list[PolicyFileInfo] = []
+def load_policy(paths: Sequence[Path], *, today: date | None = None) -> Policy:
+    """Load and check a policy set; `today` (default: the local date) bounds waiver lengths."""
+    composer = Composer()
     problems: list[PolicyProblem] = []
+    final: dict[str, RawEntry] = {}
+    defined_by: dict[str, RawEntry] = {}
     for path in discover(paths):
         shown = display_path(path)
         try:
             raw = path.read_bytes()
         except OSError as exc:
             raise UsageError(f"cannot read policy file {shown}: {exc.strerror or exc}.") from None
-        infos.append(PolicyFileInfo(path=shown, sha256=hashlib.sha256(raw).hexdigest()))
-        file_entries, file_waivers, file_problems = _load_file(shown, raw)
-        entries.extend(file_entries)
-        waivers.extend(file_waivers)
-        problems.extend(file_problems)
-    problems.extend(_duplicate_ids(entries))
+        source = composer.load(str(path.resolve()), shown, raw, path.resolve().parent)
+        if source is None:
+            continue
+        for entry_id, entry in composer.resolve(source).items():
+            _merge_top_level(source, entry_id, entry, final, defined_by, problems)
+    entries = [e for e in (_validate(raw, problems) for raw in final.values()) if e is not None]
+    entries = [e for e in entries if e.options.enabled]
+    waiver_policy, policy_position = _waiver_policy(composer.visited, problems)
+    waivers = _waivers(composer.visited, problems)
     problems.extend(_unknown_waiver_rules(waivers, entries))
+    problems.extend(_ungoverned(waivers, waiver_policy, policy_position, today or date.today()))
+    problems.extend(composer.problems)
     if problems:
         raise PolicyError(problems)
-    return Policy(tuple(entries), tuple(waivers), tuple(infos))
+    files = tuple(PolicyFileInfo(path=s.shown, sha256=s.sha256) for s in composer.visited)
+    return Policy(tuple(entries), tuple(waivers), files, waiver_policy)
 
 
-def _load_file(
-    shown: str, raw: bytes
-) -> tuple[list[PolicyEntry], list[WaiverEntry], list[PolicyProblem]]:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return [], [], [PolicyProblem(Position(shown, 1, 1), f"not UTF-8 text (byte {exc.start})")]
-    try:
-        doc = parse_yaml(shown, text)
-    except PolicyProblemRaised as raised:
-        return [], [], [raised.problem]
-    if doc.data is None:
-        return [], [], [doc.problem([], "empty policy file: expected 'version: 1' and 'rules:'")]
-    if not isinstance(doc.data, dict):
-        return (
-            [],
-            [],
-            [doc.problem([], "a policy file must be a mapping with 'version' and 'rules'")],
+def _merge_top_level(
+    source: SourceFile,
+    entry_id: str,
+    entry: RawEntry,
+    final: dict[str, RawEntry],
+    defined_by: dict[str, RawEntry],
+    problems: list[PolicyProblem],
+) -> None:
+    """Files given on the command line are siblings: each id may be defined by one of them;
+    what they inherit is shared, and their own entries win over anything inherited."""
+    if entry.source != source.key:  # inherited by this file
+        if entry_id not in defined_by:
+            final[entry_id] = entry
+        return
+    if entry_id in defined_by:
+        problems.append(
+            PolicyProblem(
+                entry.position,
+                f"duplicate id '{entry_id}' (first defined at {defined_by[entry_id].position}); "
+                "give each use of a rule its own 'id:'",
+            )
         )
-    try:
-        top = PolicyFileModel.model_validate(doc.data)
-    except ValidationError as exc:
-        return [], [], validation_problems(doc, [], PolicyFileModel, exc)
-    entries, problems = [], []
-    for index, raw_entry in enumerate(top.rules):
-        entry_or_problems = _load_entry(doc, index, raw_entry)
-        if isinstance(entry_or_problems, PolicyEntry):
-            entries.append(entry_or_problems)
-        else:
-            problems.extend(entry_or_problems)
-    waivers = []
-    for index, raw_waiver in enumerate(top.waivers):
-        loc: list[int | str] = ["waivers", index]
-        if not isinstance(raw_waiver, dict):
-            problems.append(
-                doc.problem(loc, "a waiver must be a mapping with accounts, reason and expires")
-            )
-            continue
-        try:
-            waiver = Waiver.model_validate(raw_waiver)
-        except ValidationError as exc:
-            problems.extend(validation_problems(doc, loc, Waiver, exc))
-            continue
-        waivers.append(WaiverEntry(waiver, doc.position(loc)))
-    return entries, waivers, problems
+        return
+    defined_by[entry_id] = entry
+    final[entry_id] = entry
 
 
-def _load_entry(doc: YamlDocument, index: int, raw: object) -> PolicyEntry | list[PolicyProblem]:
-    loc: list[int | str] = ["rules", index]
-    if not isinstance(raw, dict):
-        return [doc.problem(loc, "a rule entry must be a mapping like '- rule: daily-send-limit'")]
-    name = raw.get("rule")
-    if name is None:
-        return [doc.problem(loc, "missing required key 'rule' (which rule this entry configures)")]
+def _validate(raw: RawEntry, problems: list[PolicyProblem]) -> PolicyEntry | None:
+    name = raw.values.get("rule")
     if not isinstance(name, str) or name not in RULES:
-        hint = did_you_mean(str(name), RULES)
-        return [
-            doc.problem(
-                [*loc, "rule"],
-                f"unknown rule '{name}'{hint}; run 'smartlead-audit rules' for the list",
+        problems.append(
+            PolicyProblem(
+                raw.locate(["rule"]),
+                f"unknown rule '{name}'{did_you_mean(str(name), RULES)}; "
+                "run 'smartlead-audit rules' for the list",
             )
-        ]
+        )
+        return None
     model = RULES[name].options
     try:
-        options = model.model_validate(raw)
+        options = model.model_validate(raw.values)
     except ValidationError as exc:
-        return validation_problems(doc, loc, model, exc)
-    return PolicyEntry(options, doc.position(loc))
+        problems.extend(validation_problems(raw.locate, model, exc))
+        return None
+    return PolicyEntry(options, raw.position)
 
 
-def _duplicate_ids(entries: Iterable[PolicyEntry]) -> list[PolicyProblem]:
-    first: dict[str, PolicyEntry] = {}
-    problems = []
-    for entry in entries:
-        earlier = first.setdefault(entry.id, entry)
-        if earlier is not entry:
+def _waiver_policy(
+    sources: Sequence[SourceFile], problems: list[PolicyProblem]
+) -> tuple[WaiverPolicy, Position | None]:
+    found: tuple[WaiverPolicy, Position] | None = None
+    for source in sources:
+        if source.model.waiver_policy is None:
+            continue
+        here = source.doc.position(["waiver_policy"])
+        if found is not None:
             problems.append(
                 PolicyProblem(
-                    entry.position,
-                    f"duplicate id '{entry.id}' (first defined at {earlier.position}); "
-                    "give each use of a rule its own 'id:'",
+                    here, f"waiver_policy is already set at {found[1]}; set it in one file only"
                 )
             )
-    return problems
+            continue
+        found = (source.model.waiver_policy, here)
+    return (WaiverPolicy(), None) if found is None else found
+
+
+def _waivers(sources: Sequence[SourceFile], problems: list[PolicyProblem]) -> list[WaiverEntry]:
+    waivers = []
+    for source in sources:
+        for index, raw in enumerate(source.model.waivers):
+            loc: list[int | str] = ["waivers", index]
+            if not isinstance(raw, dict):
+                problems.append(
+                    source.doc.problem(
+                        loc, "a waiver must be a mapping with accounts, reason and expires"
+                    )
+                )
+                continue
+            try:
+                waiver = Waiver.model_validate(raw)
+            except ValidationError as exc:
+                problems.extend(validation_problems(locator(source.doc, loc), Waiver, exc))
+                continue
+            waivers.append(WaiverEntry(waiver, source.doc.position(loc)))
+    return waivers
 
 
 def _unknown_waiver_rules(
-    waivers: Iterable[WaiverEntry], entries: Sequence[PolicyEntry]
+    waivers: Sequence[WaiverEntry], entries: Sequence[PolicyEntry]
 ) -> list[PolicyProblem]:
     known = {entry.id for entry in entries}
     problems = []
@@ -227,3 +232,40 @@ def _unknown_waiver_rules(
                     )
                 )
     return problems
+
+
+def _ungoverned(
+    waivers: Sequence[WaiverEntry],
+    governance: WaiverPolicy,
+    where: Position | None,
+    today: date,
+) -> list[PolicyProblem]:
+    """Waivers that break `waiver_policy`: missing required fields, or running too long."""
+    problems = []
+    for item in waivers:
+        waiver = item.waiver
+        missing = [name for name in governance.require if getattr(waiver, name) in (None, "")]
+        if missing:
+            problems.append(
+                PolicyProblem(
+                    item.position,
+                    f"waiver is missing {', '.join(missing)} "
+                    f"(required by waiver_policy at {where})",
+                )
+            )
+        if governance.max_days is not None:
+            start = waiver.created or today
+            days = (waiver.expires - start).days
+            if days > governance.max_days:
+                since = f"from {waiver.created}" if waiver.created else "from today"
+                problems.append(
+                    PolicyProblem(
+                        item.position,
+                        f"waiver runs {days} days ({since} to {waiver.expires}), longer than "
+                        f"max_days {governance.max_days} (waiver_policy at {where})",
+                    )
+                )
+    return problems
+
+
+__all__ = ["Policy", "PolicyEntry", "WaiverEntry", "discover", "load_policy"]

@@ -65,6 +65,21 @@ class Selector(StrictModel):
             return False
         return not (self.ids is not None and account.id not in self.ids)
 
+    @property
+    def specificity(self) -> int:
+        """How narrow the selector is, for scoped thresholds: one account (4) > client (3) >
+        tag (2) > any other key (1)."""
+        single_email = self.email is not None and not any(
+            c in pattern for pattern in self.email for c in "*?["
+        )
+        if self.ids is not None or single_email:
+            return 4
+        if self.client_id is not None:
+            return 3
+        if self.tags is not None:
+            return 2
+        return 1 if self.model_fields_set else 0
+
 
 # A lax field: YAML gives ``date`` for 2027-01-31 and ``str`` when quoted; both are fine.
 LaxSeverity = Annotated[Severity, Field(strict=False)]
@@ -81,10 +96,21 @@ class EntryBase(StrictModel):
     severity: LaxSeverity = Severity.ERROR
     only: Selector | None = None
     except_: Selector | None = Field(default=None, alias="except")
+    enabled: bool = True
 
     @property
     def entry_id(self) -> str:
         return self.id or self.rule
+
+    @property
+    def summary(self) -> str | None:
+        """What this entry checks, when the rule's own description is too generic."""
+        return None
+
+    @property
+    def specificity(self) -> int:
+        """0 for a default entry (no `only`); see `Selector.specificity`."""
+        return 0 if self.only is None else self.only.specificity
 
     def applies_to(self, account: EmailAccount) -> bool:
         if self.only is not None and not self.only.matches(account):
@@ -99,6 +125,10 @@ class Waiver(StrictModel):
     rules: Annotated[list[str], Field(min_length=1)] | None = None
     reason: Annotated[str, Field(min_length=1)]
     expires: LaxDate
+    created: LaxDate | None = None
+    owner: str | None = None
+    ticket: str | None = None
+    approved_by: str | None = None
 
     _account_glob: re.Pattern[str] = PrivateAttr()
 
@@ -118,9 +148,21 @@ class Waiver(StrictModel):
         return account.id in self.accounts or bool(self._account_glob.match(account.email))
 
 
+class WaiverPolicy(StrictModel):
+    """Governance for waivers, so an auditor can trust them: who, which ticket, how long."""
+
+    require: list[Literal["owner", "ticket", "approved_by", "created"]] = Field(
+        default_factory=list
+    )
+    max_days: Annotated[int, Field(ge=1)] | None = None
+    warn_days: Annotated[int, Field(ge=0)] = 14
+
+
 class PolicyFileModel(StrictModel):
     """Top level of a policy file; entries are validated one by one against their rule."""
 
     version: Literal[1]
+    extends: list[str] = Field(default_factory=list)
     rules: list[object] = Field(default_factory=list)
     waivers: list[object] = Field(default_factory=list)
+    waiver_policy: WaiverPolicy | None = None

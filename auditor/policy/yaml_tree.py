@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
@@ -138,8 +138,23 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+class Locator(Protocol):
+    """Where a key or value of a validated mapping stands in the YAML text."""
+
+    def __call__(self, loc: Loc, *, key: bool = False) -> Position: ...
+
+
+def locator(doc: YamlDocument, base: Loc) -> Locator:
+    """Positions inside the node at `base` of one document."""
+
+    def locate(loc: Loc, *, key: bool = False) -> Position:
+        return doc.position([*base, *loc], key=key)
+
+    return locate
+
+
 def validation_problems(
-    doc: YamlDocument, base: Loc, model: type[BaseModel], exc: ValidationError
+    locate: Locator, model: type[BaseModel], exc: ValidationError
 ) -> list[PolicyProblem]:
     """One ``PolicyProblem`` per pydantic error, positioned in the YAML text."""
     problems = []
@@ -150,24 +165,23 @@ def validation_problems(
             name = str(loc[-1])
             hint = did_you_mean(name, _allowed_keys(model, loc[:-1]))
             message = f"unknown key '{name}'{hint}"
-            problems.append(doc.problem([*base, *loc], message, key=True))
+            problems.append(PolicyProblem(locate(loc, key=True), message))
             continue
         where = ".".join(str(p) for p in loc)
         if kind == "missing":
             message = f"missing required key '{loc[-1]}'"
-            problems.append(doc.problem([*base, *loc[:-1]], message))
+            problems.append(PolicyProblem(locate(loc[:-1]), message))
             continue
         text = error["msg"].removeprefix("Value error, ")
         message = f"{where}: {text}" if where else text
-        problems.append(doc.problem([*base, *loc], message))
+        problems.append(PolicyProblem(locate(loc), message))
     return problems
 
 
 def _is_data_part(part: int | str) -> bool:
     """Pydantic adds union-member tags ('str', 'list[int]', ...) to locs; they are not keys."""
-    return (
-        isinstance(part, int)
-        or (not any(c in part for c in "[]()")
+    return isinstance(part, int) or (
+        not any(c in part for c in "[]()")
         and part
         not in {
             "str",
@@ -178,5 +192,5 @@ def _is_data_part(part: int | str) -> bool:
             "datetime",
             "function-after",
             "function-before",
-        })
+        }
     )

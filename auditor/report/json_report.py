@@ -7,7 +7,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from auditor.models import AuditResult, Finding
+from auditor.models import AuditResult, Finding, WaiverRecord
 
 SCHEMA_ID = "smartlead-auditor/report@1"
 
@@ -26,6 +26,22 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "message": finding.message,
         "policy": finding.policy,
         "waiver": finding.waiver,
+    }
+
+
+def waiver_dict(record: WaiverRecord) -> dict[str, Any]:
+    return {
+        "accounts": list(record.accounts),
+        "rules": None if record.rules is None else list(record.rules),
+        "reason": record.reason,
+        "expires": record.expires.isoformat(),
+        "created": record.created.isoformat() if record.created else None,
+        "owner": record.owner,
+        "ticket": record.ticket,
+        "approved_by": record.approved_by,
+        "policy": record.policy,
+        "state": record.state.value,
+        "used": record.used,
     }
 
 
@@ -49,11 +65,13 @@ def report_dict(result: AuditResult) -> dict[str, Any]:
                 "rule": r.rule,
                 "severity": r.severity.value,
                 "description": r.description,
+                "rationale": r.rationale,
                 "remediation": r.remediation,
                 "policy": r.policy,
             }
             for r in result.rules
         ],
+        "waivers": [waiver_dict(w) for w in result.waivers],
         "summary": {
             "accounts": summary.accounts,
             "accounts_failing": summary.accounts_failing,

@@ -39,6 +39,7 @@ def rule_groups(result: AuditResult) -> list[RuleGroup]:
         info = RuleInfo(
             id=rule_id, rule=first.rule, severity=first.severity,
             description="Waivers that need attention.",
+            rationale="An exception is only trustworthy while someone keeps it current.",
             remediation="Renew the waiver with a new date and reason, or remove it.",
             policy=first.policy,
         )

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from auditor.rules import (
+    accounts_per_domain,
     bcc_required,
     daily_send_limit,
+    daily_usage,
+    domain_daily_volume,
+    duplicate_sender,
+    field,
     imap_connected,
     imap_credentials,
     reply_to_required,
     send_gap,
+    shared_credentials,
     smtp_connected,
     tracking_domain,
+    tracking_domain_shared,
     warmup,
 )
 from auditor.rules.base import RuleSpec, Violation
@@ -20,6 +27,7 @@ RULES: dict[str, RuleSpec] = {
     for spec in map(
         RuleSpec.from_module,
         (
+            # one account at a time
             daily_send_limit,
             send_gap,
             bcc_required,
@@ -29,6 +37,14 @@ RULES: dict[str, RuleSpec] = {
             smtp_connected,
             imap_connected,
             warmup,
+            daily_usage,
+            field,
+            # across the fleet
+            accounts_per_domain,
+            domain_daily_volume,
+            duplicate_sender,
+            shared_credentials,
+            tracking_domain_shared,
         ),
     )
 }

@@ -1,15 +1,16 @@
 """The small interface every rule implements (shaped after yamllint's rule modules).
 
 A rule module has `ID`, `REMEDIATION`, an `Options` model (its keys in a policy entry, with
-defaults) and `check(account, options)`; its docstring is the user documentation, whose first
-line is the one-line description.
+defaults) and either `check(account, options)` (one account at a time) or
+`check_fleet(accounts, options)` (across the selected accounts). Its docstring is the user
+documentation: the first line is the description, the first paragraph after it the rationale.
 """
 
 from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -30,29 +31,51 @@ class Violation:
     message: str
 
 
-CheckFunction = Callable[[EmailAccount, Any], Iterable[Violation]]
+AccountCheck = Callable[[EmailAccount, Any], Iterable[Violation]]
+FleetCheck = Callable[[Sequence[EmailAccount], Any], Iterable[tuple[EmailAccount, Violation]]]
 
 
 @dataclass(frozen=True)
 class RuleSpec:
     id: str
     options: type[EntryBase]
-    check: CheckFunction
     doc: str
     remediation: str
+    check: AccountCheck | None = None
+    check_fleet: FleetCheck | None = None
+    # Entries of a scoped rule compete: for each account only the most specific matching entry
+    # applies (default < tag < client < account). Custom `field` entries are independent checks.
+    scoped: bool = True
 
     @property
     def description(self) -> str:
         return self.doc.strip().splitlines()[0].strip()
 
+    @property
+    def rationale(self) -> str:
+        paragraphs = self.doc.split("\n\n")
+        return " ".join(paragraphs[1].split()) if len(paragraphs) > 1 else ""
+
+    @property
+    def module(self) -> str:
+        function = self.check or self.check_fleet
+        assert function is not None
+        return function.__module__
+
     @classmethod
     def from_module(cls, module: ModuleType) -> RuleSpec:
+        check = getattr(module, "check", None)
+        check_fleet = getattr(module, "check_fleet", None)
+        if (check is None) == (check_fleet is None):
+            raise TypeError(f"{module.__name__} must define exactly one of check, check_fleet")
         return cls(
             id=module.ID,
             options=module.Options,
-            check=module.check,
             doc=inspect.cleandoc(module.__doc__ or ""),
             remediation=module.REMEDIATION,
+            check=check,
+            check_fleet=check_fleet,
+            scoped=getattr(module, "SCOPED", check is not None),
         )
 
     def option_defaults(self) -> dict[str, str]:

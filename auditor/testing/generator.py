@@ -166,3 +166,22 @@ def generate_account(rng: random.Random, account_id: int) -> dict[str, Any]:
 def generate_accounts(count: int, *, seed: int = 7, first_id: int = 100001) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     return [generate_account(rng, first_id + index) for index in range(count)]
+
+
+def generate_demo() -> list[dict[str, Any]]:
+    """The shipped demo inventory (examples/demo-inventory.json): 30 accounts, plus the fleet
+    mistakes a random draw rarely makes: a sender address used twice and a shared SMTP login."""
+    accounts = generate_accounts(30, seed=2026, first_id=900101)
+    first_smtp, second_smtp = [a for a in accounts if a["password"] and a["type"] == "SMTP"][:2]
+    for key in ("username", "password", "smtp_host", "smtp_port"):
+        second_smtp[key] = first_smtp[key]
+    accounts[7]["from_email"] = accounts[6]["from_email"].upper()
+    return accounts
+
+
+if __name__ == "__main__":  # regenerate the demo: python -m auditor.testing.generator
+    import json
+    import sys
+
+    json.dump(generate_demo(), sys.stdout, indent=2)
+    sys.stdout.write("\n")

@@ -1,0 +1,46 @@
+"""``smartlead-audit schema``: print the JSON Schema of policy files, for editors and CI."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from auditor.commands.common import HelpFormatter, common_options
+from auditor.output import write_atomic
+from auditor.policy.jsonschema import render_schema
+
+EPILOG = """\
+Point your editor at it with a first line in each policy file (the YAML language server, used by
+VS Code and others, reads it):
+
+  # yaml-language-server: $schema=policy-1.schema.json
+
+examples:
+  smartlead-audit schema > policies/policy-1.schema.json
+  smartlead-audit schema -o policies/policy-1.schema.json
+"""
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "schema",
+        help="print the JSON Schema for policy files",
+        description="Print the JSON Schema for policy files, generated from the validating models.",
+        epilog=EPILOG,
+        formatter_class=HelpFormatter,
+        parents=[common_options()],
+    )
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", type=Path, help="write to FILE instead of stdout"
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    text = render_schema()
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(args.output, text)
+    return 0

@@ -1,0 +1,52 @@
+"""Flags mailboxes running hot: `daily_sent_count / message_per_day` above a ratio.
+
+An account that uses nearly all of its daily cap every day has no headroom and is the first to
+hit provider throttling; it usually means campaigns need more mailboxes.
+
+Options:
+  max_ratio: the highest allowed share of the daily cap sent today, from 0 to 1 (required).
+
+Example:
+  - rule: daily-usage
+    max_ratio: 0.9
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from auditor.models import EmailAccount
+from auditor.policy.schema import EntryBase
+from auditor.rules.base import Violation
+
+ID = "daily-usage"
+REMEDIATION = "Add mailboxes to the account's campaigns, or lower their daily volume."
+FIELD = "daily_sent_count"
+
+
+class Options(EntryBase):
+    max_ratio: Annotated[float, Field(ge=0, le=1, strict=False)]
+
+
+def check(account: EmailAccount, options: Options) -> list[Violation]:
+    sent, cap = account.daily_sent_count, account.message_per_day
+    expected = f"<= {options.max_ratio:.0%} of message_per_day"
+    if sent is None or cap is None:
+        return [
+            Violation(FIELD, None, expected, "daily usage is unknown (sent count or cap not set)")
+        ]
+    if sent == 0:
+        return []
+    if cap == 0 or sent / cap > options.max_ratio:
+        ratio = "no cap" if cap == 0 else f"{sent / cap:.0%}"
+        return [
+            Violation(
+                FIELD,
+                f"{sent} of {cap} ({ratio})",
+                expected,
+                f"sent {sent} of its {cap} daily emails ({ratio}), above {options.max_ratio:.0%}",
+            )
+        ]
+    return []

@@ -1,0 +1,41 @@
+"""Flags accounts that share a sender address (`from_email`, case-insensitive).
+
+Two mailboxes with one address double its volume behind each other's back and make replies
+and bounces ambiguous. Every account of a shared address gets a finding.
+
+Example:
+  - rule: duplicate-sender
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from auditor.models import EmailAccount
+from auditor.policy.schema import EntryBase
+from auditor.rules.base import Violation
+from auditor.rules.fleet import group_by, other_ids
+
+ID = "duplicate-sender"
+REMEDIATION = "Delete or reconnect the duplicate mailbox so each sender address exists once."
+
+
+class Options(EntryBase):
+    pass
+
+
+def check_fleet(
+    accounts: Sequence[EmailAccount], options: Options
+) -> Iterator[tuple[EmailAccount, Violation]]:
+    for address, members in group_by(accounts, lambda a: a.email.casefold() or None).items():
+        if len(members) > 1:
+            for account in members:
+                yield (
+                    account,
+                    Violation(
+                        "from_email",
+                        str(address),
+                        "a sender address used by one account",
+                        f"{address} is also the sender of account(s) {other_ids(members, account)}",
+                    ),
+                )

@@ -1,0 +1,170 @@
+"""A custom check on any account field, written in the policy instead of in code.
+
+The entry states what must hold: an account passes when `FIELD OP VALUE` is true and violates
+otherwise. A missing (`null`/`""`) field violates every operator but `empty`. Fields are wire
+names, dotted for nested ones (`warmup_details.reply_rate`); `tags` and `tags.tag_name` read as
+the list of tag names, and `in`/`not_in`/`equals` on a list compare all of its items.
+
+Options:
+  field: the wire name of the field, e.g. `smtp_port` or `warmup_details.reply_rate` (required).
+  op: equals, not_equals, in, not_in, lt, lte, gt, gte, matches (regex, full match),
+    not_empty or empty (required).
+  value: what to compare with (required except for empty/not_empty; a list for in/not_in).
+  message: what the finding says when the check fails (optional).
+  id: required for this rule, since a policy usually has several field checks.
+
+Example:
+  - rule: field
+    id: smtp-port-ssl
+    field: smtp_port
+    op: in
+    value: [465, 587]
+    only: {type: [SMTP]}
+    message: SMTP must use port 465 or 587
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import Field, PrivateAttr, field_validator, model_validator
+
+from auditor.models import WIRE_PATHS, EmailAccount, read_wire_path
+from auditor.policy.schema import ID_PATTERN, EntryBase
+from auditor.policy.yaml_tree import did_you_mean
+from auditor.rules.base import Violation, show
+
+ID = "field"
+REMEDIATION = "Change the field on the account to satisfy the check named in the finding."
+SCOPED = False
+
+
+class Op(StrEnum):
+    EQUALS = "equals"
+    NOT_EQUALS = "not_equals"
+    IN = "in"
+    NOT_IN = "not_in"
+    LT = "lt"
+    LTE = "lte"
+    GT = "gt"
+    GTE = "gte"
+    MATCHES = "matches"
+    NOT_EMPTY = "not_empty"
+    EMPTY = "empty"
+
+
+_ORDERING: dict[Op, Callable[[Any, Any], bool]] = {
+    Op.LT: operator.lt,
+    Op.LTE: operator.le,
+    Op.GT: operator.gt,
+    Op.GTE: operator.ge,
+}
+_NO_VALUE = (Op.EMPTY, Op.NOT_EMPTY)
+_SECRET_FIELDS = ("password", "imap_password")
+
+
+class Options(EntryBase):
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    field: str
+    op: Annotated[Op, Field(strict=False)]
+    value: Any = None
+    message: str | None = None
+
+    _pattern: re.Pattern[str] | None = PrivateAttr(default=None)
+
+    @field_validator("field")
+    @classmethod
+    def _known_field(cls, value: str) -> str:
+        if value in _SECRET_FIELDS:
+            raise ValueError("passwords are never available to rules; use has_password")
+        if value not in WIRE_PATHS:
+            raise ValueError(f"unknown field '{value}'{did_you_mean(value, WIRE_PATHS)}")
+        return value
+
+    @model_validator(mode="after")
+    def _value_fits_op(self) -> Options:
+        given = "value" in self.model_fields_set
+        if self.op in _NO_VALUE and given:
+            raise ValueError(f"op {self.op.value} takes no value")
+        if self.op not in _NO_VALUE and not given:
+            raise ValueError(f"op {self.op.value} needs a value")
+        if self.op in (Op.IN, Op.NOT_IN) and not isinstance(self.value, list):
+            raise ValueError(f"op {self.op.value} needs a list value")
+        if self.op is Op.MATCHES:
+            if not isinstance(self.value, str):
+                raise ValueError("op matches needs a regular expression (a string)")
+            try:
+                self._pattern = re.compile(self.value)
+            except re.error as exc:
+                raise ValueError(f"value is not a valid regular expression: {exc}") from None
+        if self.op in _ORDERING and not isinstance(self.value, int | float | str):
+            raise ValueError(f"op {self.op.value} needs a number or a string value")
+        return self
+
+    @property
+    def summary(self) -> str:
+        value = "" if self.op in _NO_VALUE else f" {self.value}"
+        return self.message or f"`{self.field}` {self.op.value}{value}"
+
+    def holds(self, actual: object) -> bool:
+        if self.op is Op.EMPTY:
+            return _is_empty(actual)
+        if _is_empty(actual):
+            return False
+        if self.op is Op.NOT_EMPTY:
+            return True
+        items = list(actual) if isinstance(actual, tuple) else None
+        subject = items if items is not None else actual
+        if self.op is Op.EQUALS:
+            return bool(subject == self.value)
+        if self.op is Op.NOT_EQUALS:
+            return bool(subject != self.value)
+        if self.op in (Op.IN, Op.NOT_IN):
+            members = items if items is not None else [actual]
+            inside = [member in self.value for member in members]
+            return all(inside) if self.op is Op.IN else not any(inside)
+        if self.op is Op.MATCHES:
+            assert self._pattern is not None
+            return self._pattern.fullmatch(str(actual)) is not None
+        return _compare(_ORDERING[self.op], actual, self.value)
+
+
+def _is_empty(value: object) -> bool:
+    return value is None or value == "" or value == ()
+
+
+def _compare(compare: Callable[[Any, Any], bool], actual: object, expected: object) -> bool:
+    """Numbers with numbers, strings with strings; anything else cannot hold."""
+    numbers = (int, float)
+    if isinstance(actual, bool) or isinstance(expected, bool):
+        return False
+    if isinstance(actual, numbers) and isinstance(expected, numbers):
+        return compare(actual, expected)
+    if isinstance(actual, str) and isinstance(expected, str):
+        return compare(actual, expected)
+    return False
+
+
+def _describe(value: object) -> str | None:
+    if isinstance(value, tuple):
+        return ", ".join(str(v) for v in value) or None
+    return show(value)
+
+
+def check(account: EmailAccount, options: Options) -> list[Violation]:
+    actual = read_wire_path(account, options.field)
+    if options.holds(actual):
+        return []
+    expected = (
+        options.op.value if options.op in _NO_VALUE else f"{options.op.value} {options.value}"
+    )
+    message = options.message or (
+        f"{options.field} is not set"
+        if _is_empty(actual)
+        else f"{options.field} is {_describe(actual)}; expected {expected}"
+    )
+    return [Violation(options.field, _describe(actual), expected, message)]

@@ -1,0 +1,52 @@
+"""Caps how many accounts share one custom tracking domain (`custom_tracking_domain`).
+
+A tracking domain carries the reputation of every mailbox that uses it: one spammy sender taints
+the links of all the others. One finding per account beyond the cap (accounts in id order).
+
+Options:
+  max_accounts: the most accounts allowed on one tracking domain (required).
+
+Example:
+  - rule: tracking-domain-shared
+    max_accounts: 10
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Annotated
+
+from pydantic import Field
+
+from auditor.models import EmailAccount
+from auditor.policy.schema import EntryBase
+from auditor.rules.base import Violation
+from auditor.rules.fleet import group_by
+
+ID = "tracking-domain-shared"
+REMEDIATION = "Give the extra accounts a tracking subdomain of their own."
+
+
+class Options(EntryBase):
+    max_accounts: Annotated[int, Field(ge=1)]
+
+
+def check_fleet(
+    accounts: Sequence[EmailAccount], options: Options
+) -> Iterator[tuple[EmailAccount, Violation]]:
+    def tracking(account: EmailAccount) -> str | None:
+        domain = account.custom_tracking_domain
+        return domain.lower() if domain else None
+
+    for domain, members in group_by(accounts, tracking).items():
+        for extra in members[options.max_accounts :]:
+            yield (
+                extra,
+                Violation(
+                    "custom_tracking_domain",
+                    f"{len(members)} accounts on {domain}",
+                    f"<= {options.max_accounts} accounts per tracking domain",
+                    f"tracking domain {domain} is used by {len(members)} accounts, above the "
+                    f"maximum of {options.max_accounts}",
+                ),
+            )
