@@ -60,6 +60,7 @@ def evaluate(
         findings=tuple(findings),
         summary=summarize(findings, len(inventory.accounts), fail_on),
         waivers=register,
+        checked={entry_id: tuple(a.id for a in accounts) for entry_id, accounts in scope.items()},
     )
 
 

@@ -12,7 +12,7 @@ import binascii
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -410,3 +410,6 @@ class AuditResult:
     findings: tuple[Finding, ...]
     summary: Summary
     waivers: tuple[WaiverRecord, ...] = ()
+    # Entry id -> ids of the accounts it checked (after only/except and scoping), for formats
+    # that report passes too (JUnit).
+    checked: dict[str, tuple[int, ...]] = field(default_factory=dict)

@@ -14,7 +14,7 @@ from auditor.errors import ExitCode, UsageError
 from auditor.models import FailOn, Inventory
 from auditor.output import prepare_dir, write_atomic
 from auditor.policy.loader import load_policy
-from auditor.report import FILE_FORMATS, ReportFormat, console_report
+from auditor.report import FILE_FORMATS, ReportFormat, console_report, github_report
 from auditor.sources.snapshot import SnapshotSource
 
 log = logging.getLogger(__name__)
@@ -66,8 +66,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         choices=list(ReportFormat),
         help="report format, repeatable: "
         + ", ".join(f.value for f in ReportFormat)
-        + " (default console; file formats go to --output-dir as audit.json, "
-        "audit.md, audit.html)",
+        + " (default console; github prints workflow commands to stdout; file formats go to "
+        "--output-dir as " + ", ".join(f.filename for f in FILE_FORMATS.values()) + ")",
     )
     parser.add_argument(
         "--output-dir",
@@ -121,4 +121,6 @@ def run(args: argparse.Namespace) -> int:
             print(f"wrote {target}", file=sys.stderr)
     if ReportFormat.CONSOLE in formats:
         sys.stdout.write(console_report.render(result, color=use_color(sys.stdout)))
+    if ReportFormat.GITHUB in formats:
+        sys.stdout.write(github_report.render(result))
     return int(ExitCode.OK if result.summary.passed else ExitCode.FINDINGS)

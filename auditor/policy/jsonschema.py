@@ -25,11 +25,12 @@ class OverrideEntry(BaseModel):
 def _entry_model(rule_id: str) -> type[BaseModel]:
     spec = RULES[rule_id]
     name = "".join(part.title() for part in rule_id.split("-")) + "Entry"
+    rule_type: Any = Literal[rule_id]  # a type built at run time, one per registered rule
     return create_model(
         name,
         __base__=spec.options,
         __doc__=spec.description,
-        rule=(Literal[rule_id], Field(description=spec.description)),
+        rule=(rule_type, Field(description=spec.description)),
     )
 
 

@@ -10,7 +10,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from auditor.models import AuditResult
-from auditor.report import html_report, json_report, markdown_report
+from auditor.report import (
+    csv_report,
+    html_report,
+    json_report,
+    junit_report,
+    markdown_report,
+    sarif_report,
+)
 
 
 class ReportFormat(StrEnum):
@@ -18,6 +25,10 @@ class ReportFormat(StrEnum):
     JSON = "json"
     MARKDOWN = "markdown"
     HTML = "html"
+    SARIF = "sarif"
+    JUNIT = "junit"
+    CSV = "csv"
+    GITHUB = "github"
 
 
 @dataclass(frozen=True)
@@ -32,6 +43,10 @@ FILE_FORMATS: dict[ReportFormat, FileFormat] = {
     ReportFormat.JSON: FileFormat("audit.json", json_report.render),
     ReportFormat.MARKDOWN: FileFormat("audit.md", markdown_report.render),
     ReportFormat.HTML: FileFormat("audit.html", html_report.render),
+    ReportFormat.SARIF: FileFormat("audit.sarif", sarif_report.render),
+    ReportFormat.JUNIT: FileFormat("audit.junit.xml", junit_report.render),
+    ReportFormat.CSV: FileFormat("audit.csv", csv_report.render),
 }
-# The console format goes to stdout, rendered by auditor.report.console_report.
-STREAM_FORMATS = frozenset({ReportFormat.CONSOLE})
+# Stream formats go to stdout: console (auditor.report.console_report, colored on a terminal)
+# and GitHub workflow commands (auditor.report.github_report; the runner reads the step's output).
+STREAM_FORMATS = frozenset({ReportFormat.CONSOLE, ReportFormat.GITHUB})

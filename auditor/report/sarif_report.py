@@ -1,0 +1,151 @@
+"""SARIF 2.1.0 for GitHub code scanning (and any SARIF viewer).
+
+GitHub's rules on top of the spec: `security-severity` as a string, 1-based regions, stable
+`partialFingerprints` (rule id + account id, so an alert survives re-runs), at most 25,000 results
+per run (worst first; the rest are counted in a notification).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from auditor.models import AuditResult, Finding, FindingStatus, RuleInfo, Severity
+from auditor.report.view import rule_groups
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+MAX_RESULTS = 25_000
+INFORMATION_URI = "https://github.com/smartlead-auditor/smartlead-auditor"
+_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+_SECURITY_SEVERITY = {Severity.ERROR: "8.0", Severity.WARNING: "5.0", Severity.INFO: "2.0"}
+
+
+def _rule(info: RuleInfo) -> dict[str, Any]:
+    help_text = f"{info.description} {info.rationale}\n\nRemediation: {info.remediation}"
+    return {
+        "id": info.id,
+        "name": info.rule,
+        "shortDescription": {"text": info.description},
+        "fullDescription": {"text": info.rationale or info.description},
+        "help": {
+            "text": help_text,
+            "markdown": f"**{info.description}**\n\n{info.rationale}\n\n"
+            f"**Remediation:** {info.remediation}\n\nPolicy: `{info.policy}`",
+        },
+        "defaultConfiguration": {"level": _LEVEL[info.severity]},
+        "properties": {
+            "security-severity": _SECURITY_SEVERITY[info.severity],
+            "tags": ["smartlead", "compliance", info.rule],
+            "precision": "very-high",
+        },
+    }
+
+
+def _location(finding: Finding, fallback_uri: str) -> dict[str, Any]:
+    """The policy line that failed; built-in presets live in the package, not the repository,
+    so their findings point at the fallback (the inventory snapshot or first policy file)."""
+    path, _, line = finding.policy.rpartition(":")
+    if path.startswith("preset:") or not path:
+        uri, start = fallback_uri, 1
+    else:
+        uri, start = path, max(1, int(line))
+    location: dict[str, Any] = {
+        "physicalLocation": {
+            "artifactLocation": {"uri": uri},
+            "region": {"startLine": start},
+        }
+    }
+    if finding.account_id is not None:
+        location["logicalLocations"] = [
+            {
+                "name": finding.email or str(finding.account_id),
+                "fullyQualifiedName": f"email-accounts/{finding.account_id}",
+                "kind": "object",
+            }
+        ]
+    return location
+
+
+def _fingerprint(finding: Finding) -> str:
+    subject = f"{finding.id}\0{finding.account_id}\0{finding.field or ''}"
+    return hashlib.sha256(subject.encode()).hexdigest()
+
+
+def _message(finding: Finding) -> str:
+    if finding.account_id is None:
+        return finding.message
+    sender = finding.email or "no sender address"
+    return f"Account {finding.account_id} ({sender}): {finding.message}"
+
+
+def _result(finding: Finding, rule_index: dict[str, int], fallback_uri: str) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "ruleId": finding.id,
+        "ruleIndex": rule_index[finding.id],
+        "level": _LEVEL[finding.severity],
+        "message": {"text": _message(finding)},
+        "locations": [_location(finding, fallback_uri)],
+        "partialFingerprints": {"smartleadFinding/v1": _fingerprint(finding)},
+        "properties": {
+            "accountId": finding.account_id,
+            "field": finding.field,
+            "actual": finding.actual,
+            "expected": finding.expected,
+        },
+    }
+    if finding.status is FindingStatus.WAIVED:
+        result["suppressions"] = [{"kind": "external", "justification": finding.waiver or ""}]
+    return result
+
+
+def fallback_uri(result: AuditResult) -> str:
+    source = result.inventory.source.split(" (fetched from", 1)[0]
+    if not source.startswith(("http://", "https://")):
+        return source
+    user_files = [p.path for p in result.policy_files if not p.path.startswith("preset:")]
+    return user_files[0] if user_files else "policies"
+
+
+def sarif_dict(result: AuditResult) -> dict[str, Any]:
+    infos = [group.info for group in rule_groups(result)]
+    rule_index = {info.id: index for index, info in enumerate(infos)}
+    shown = result.findings[:MAX_RESULTS]  # findings are sorted worst first
+    fallback = fallback_uri(result)
+    omitted = len(result.findings) - len(shown)
+    invocation: dict[str, Any] = {"executionSuccessful": True}
+    if omitted:
+        invocation["toolExecutionNotifications"] = [
+            {
+                "level": "warning",
+                "message": {
+                    "text": f"{omitted} more findings are not listed (GitHub accepts "
+                    f"{MAX_RESULTS} results per run); see the JSON report."
+                },
+            }
+        ]
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "smartlead-auditor",
+                        "version": result.tool_version,
+                        "semanticVersion": result.tool_version,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [_rule(info) for info in infos],
+                    }
+                },
+                "invocations": [invocation],
+                "automationDetails": {"id": "smartlead-audit/"},
+                "results": [_result(f, rule_index, fallback) for f in shown],
+                "properties": {"accounts": result.summary.accounts, "omittedResults": omitted},
+            }
+        ],
+    }
+
+
+def render(result: AuditResult) -> str:
+    return json.dumps(sarif_dict(result), indent=2, ensure_ascii=False) + "\n"
