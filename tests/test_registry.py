@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import pkgutil
+from pathlib import Path
 
 import pytest
 
 import auditor.rules
+from auditor.policy.loader import load_policy
 from auditor.policy.schema import EntryBase
 from auditor.rules import RULES
+from auditor.scaffold import _example
 
 
 def test_every_rule_module_is_registered() -> None:
@@ -27,3 +30,13 @@ def test_rule_documents_itself(rule_id: str) -> None:
     for option in spec.option_defaults():
         assert f"{option}:" in spec.doc, f"option {option} of {rule_id} is undocumented"
     assert issubclass(spec.options, EntryBase)
+
+
+@pytest.mark.parametrize("rule_id", sorted(RULES))
+def test_rule_example_is_a_valid_policy(rule_id: str, tmp_path: Path) -> None:
+    example = _example(RULES[rule_id].doc)
+    assert example, f"{rule_id} has no Example block"
+    path = tmp_path / "example.yaml"
+    path.write_text("version: 1\nrules:\n" + "".join(f"  {line}\n" for line in example))
+    policy = load_policy([path])
+    assert [e.rule for e in policy.entries] == [rule_id]

@@ -166,3 +166,9 @@ class PolicyFileModel(StrictModel):
     rules: list[object] = Field(default_factory=list)
     waivers: list[object] = Field(default_factory=list)
     waiver_policy: WaiverPolicy | None = None
+
+    @field_validator("extends", "rules", "waivers", mode="before")
+    @classmethod
+    def _empty_key_means_none(cls, value: object) -> object:
+        """`rules:` with every entry commented out is YAML null; read it as an empty list."""
+        return [] if value is None else value

@@ -10,7 +10,7 @@ Options (at most one):
 
 Example:
   - rule: reply-to-required
-    pattern: "replies\\+.*@acme\\.example"
+    pattern: 'replies\\+.*@acme\\.example'
 """
 
 from __future__ import annotations

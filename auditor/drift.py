@@ -1,0 +1,148 @@
+"""Drift between two inventories: accounts added and removed, and each audited setting that
+changed, described the way a reviewer reads it (`message_per_day 30 -> 100`, `bcc_email removed`).
+Pure: no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from auditor.models import EmailAccount, Finding, FindingStatus
+
+# The settings the house rules look at, by wire name, and how to read each from an account.
+AUDITED: dict[str, Callable[[EmailAccount], object]] = {
+    "from_email": lambda a: a.from_email,
+    "type": lambda a: a.type,
+    "client_id": lambda a: a.client_id,
+    "message_per_day": lambda a: a.message_per_day,
+    "minTimeToWaitInMins": lambda a: a.min_time_to_wait_mins,
+    "bcc_email": lambda a: a.bcc_email,
+    "different_reply_to_address": lambda a: a.different_reply_to_address,
+    "custom_tracking_domain": lambda a: a.custom_tracking_domain,
+    "is_different_imap_account": lambda a: a.is_different_imap_account,
+    "imap_host": lambda a: a.imap_host,
+    "imap_port": lambda a: a.imap_port,
+    "imap_username": lambda a: a.imap_username,
+    "smtp_host": lambda a: a.smtp_host,
+    "smtp_port": lambda a: a.smtp_port,
+    "username": lambda a: a.username,
+    "is_smtp_success": lambda a: a.is_smtp_success,
+    "is_imap_success": lambda a: a.is_imap_success,
+    "warmup_details.status": lambda a: a.warmup_status,
+    "warmup_details.warmup_reputation": lambda a: (
+        a.warmup_details.warmup_reputation if a.warmup_details else None
+    ),
+    "warmup_details.blocked_reason": lambda a: (
+        a.warmup_details.blocked_reason if a.warmup_details else None
+    ),
+    "tags": lambda a: tuple(sorted(a.tag_names)),
+    "campaign_ids": lambda a: None if a.campaign_ids is None else tuple(sorted(a.campaign_ids)),
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    old: object
+    new: object
+
+    @property
+    def kind(self) -> str:
+        if self.old is None:
+            return "added"
+        if self.new is None:
+            return "removed"
+        return "changed"
+
+    def describe(self) -> str:
+        if self.kind == "added":
+            return f"{self.field} set to {_show(self.new)}"
+        if self.kind == "removed":
+            return f"{self.field} removed (was {_show(self.old)})"
+        return f"{self.field} {_show(self.old)} -> {_show(self.new)}"
+
+
+@dataclass(frozen=True)
+class AccountDrift:
+    id: int
+    email: str
+    changes: tuple[Change, ...]
+
+
+@dataclass(frozen=True)
+class FindingKey:
+    id: str
+    account_id: int | None
+    field: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class Drift:
+    added: tuple[EmailAccount, ...]
+    removed: tuple[EmailAccount, ...]
+    changed: tuple[AccountDrift, ...]
+    findings_new: tuple[FindingKey, ...] = ()
+    findings_resolved: tuple[FindingKey, ...] = ()
+    findings_unchanged: int = 0
+
+    @property
+    def any(self) -> bool:
+        return bool(self.added or self.removed or self.changed)
+
+
+def _show(value: object) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def compare(old: tuple[EmailAccount, ...], new: tuple[EmailAccount, ...]) -> Drift:
+    before = {a.id: a for a in old}
+    after = {a.id: a for a in new}
+    changed = []
+    for account_id in sorted(before.keys() & after.keys()):
+        was, now = before[account_id], after[account_id]
+        changes = tuple(
+            Change(name, read(was), read(now))
+            for name, read in AUDITED.items()
+            if read(was) != read(now)
+        )
+        if changes:
+            changed.append(AccountDrift(account_id, now.email, changes))
+    return Drift(
+        added=tuple(after[i] for i in sorted(after.keys() - before.keys())),
+        removed=tuple(before[i] for i in sorted(before.keys() - after.keys())),
+        changed=tuple(changed),
+    )
+
+
+def compare_findings(drift: Drift, old: tuple[Finding, ...], new: tuple[Finding, ...]) -> Drift:
+    """Which open findings appeared and which went away between two audits."""
+
+    def keys(findings: tuple[Finding, ...]) -> dict[tuple[str, int | None, str | None], FindingKey]:
+        return {
+            (f.id, f.account_id, f.field): FindingKey(f.id, f.account_id, f.field, f.message)
+            for f in findings
+            if f.status is FindingStatus.OPEN
+        }
+
+    before, after = keys(old), keys(new)
+    return Drift(
+        added=drift.added,
+        removed=drift.removed,
+        changed=drift.changed,
+        findings_new=tuple(after[k] for k in sorted(after.keys() - before.keys(), key=_key_order)),
+        findings_resolved=tuple(
+            before[k] for k in sorted(before.keys() - after.keys(), key=_key_order)
+        ),
+        findings_unchanged=len(before.keys() & after.keys()),
+    )
+
+
+def _key_order(key: tuple[str, int | None, str | None]) -> tuple[str, int, str]:
+    return (key[0], -1 if key[1] is None else key[1], key[2] or "")
