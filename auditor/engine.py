@@ -5,6 +5,7 @@ The caller passes ``now`` so that waiver expiry is reproducible in tests and rep
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
@@ -32,9 +33,19 @@ WAIVER_EXPIRING = "waiver-expiring"
 WAIVER_UNUSED = "waiver-unused"
 
 
+BaselineKey = tuple[str, int | None]  # (entry id, account id)
+
+
 def evaluate(
-    policy: Policy, inventory: Inventory, *, fail_on: FailOn, now: datetime
+    policy: Policy,
+    inventory: Inventory,
+    *,
+    fail_on: FailOn,
+    now: datetime,
+    baseline: frozenset[BaselineKey] = frozenset(),
 ) -> AuditResult:
+    """`baseline`: findings already known (from an earlier report) are marked `baseline`
+    instead of `open`, so only new findings fail the run."""
     today = now.date()
     active = [w for w in policy.waivers if w.waiver.expires >= today]
     used: dict[int, int] = defaultdict(int)  # index in policy.waivers -> findings waived
@@ -48,6 +59,8 @@ def evaluate(
             findings.append(_finding(entry, account, violation, waiver))
     register = _register(policy, used, today)
     findings.extend(_waiver_findings(register, today))
+    if baseline:
+        findings = [_against_baseline(f, baseline) for f in findings]
     findings.sort(key=lambda f: f.sort_key)
     return AuditResult(
         tool_version=__version__,
@@ -122,6 +135,12 @@ def _finding(
         if waiver is None
         else (f"{waiver.waiver.reason} (until {waiver.waiver.expires}, {waiver.where})"),
     )
+
+
+def _against_baseline(finding: Finding, baseline: frozenset[BaselineKey]) -> Finding:
+    if finding.status is FindingStatus.OPEN and (finding.id, finding.account_id) in baseline:
+        return dataclasses.replace(finding, status=FindingStatus.BASELINE)
+    return finding
 
 
 def _register(policy: Policy, used: dict[int, int], today: date) -> tuple[WaiverRecord, ...]:
@@ -214,12 +233,15 @@ def _policy_finding(
 def summarize(findings: Iterable[Finding], accounts: int, fail_on: FailOn) -> Summary:
     """``accounts_failing`` counts accounts with an open finding that fails the run."""
     open_counts = dict.fromkeys(Severity, 0)
-    waived = 0
+    waived = known = 0
     failing: set[int] = set()
     passed = True
     for finding in findings:
         if finding.status is FindingStatus.WAIVED:
             waived += 1
+            continue
+        if finding.status is FindingStatus.BASELINE:
+            known += 1
             continue
         open_counts[finding.severity] += 1
         if fail_on.fails(finding.severity):
@@ -233,6 +255,7 @@ def summarize(findings: Iterable[Finding], accounts: int, fail_on: FailOn) -> Su
         fail_on=fail_on,
         open=open_counts,
         waived=waived,
+        baseline=known,
     )
 
 

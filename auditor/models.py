@@ -316,6 +316,7 @@ class Inventory:
 class FindingStatus(StrEnum):
     OPEN = "open"
     WAIVED = "waived"
+    BASELINE = "baseline"  # present in the --baseline report: known, not new; does not fail
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,6 +355,7 @@ class Summary:
     fail_on: FailOn
     open: dict[Severity, int]
     waived: int
+    baseline: int = 0
 
     @property
     def result(self) -> str:

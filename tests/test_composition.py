@@ -202,8 +202,7 @@ def test_most_specific_entry_wins(write_policy: WritePolicy) -> None:
         ("field: smtp_port\n    op: empty\n    value: 1", "3:5: op empty takes no value"),
         (
             "field: from_name\n    op: matches\n    value: '(x'",
-            "3:5: value is not a valid regular expression: missing ), unterminated subpattern at "
-            "position 0",
+            "3:5: not a valid regular expression for the safe (RE2) engine: missing ): (x",
         ),
         (
             "field: smtp_port\n    op: bigger\n    value: 1",

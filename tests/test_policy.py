@@ -48,8 +48,8 @@ def test_shipped_policies_are_valid() -> None:
         (
             "version: 1\nrules:\n  - rule: bcc-required\n    pattern: '(x'\n",
             [
-                "4:14: pattern: not a valid regular expression: missing ), unterminated subpattern "
-                "at position 0"
+                "4:14: pattern: not a valid regular expression for the safe (RE2) engine: "
+                "missing ): (x"
             ],
         ),
         (
@@ -121,6 +121,32 @@ def test_shipped_policies_are_valid() -> None:
 def test_problem_positions(write_policy: WritePolicy, text: str, expected: list[str]) -> None:
     path = write_policy(text)
     assert problems(path) == [e.format(path=path) for e in expected]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "reason"),
+    [(r"(a)\1", r"invalid escape sequence: \1"), ("(?=x)y", "invalid perl operator: (?=")],
+)
+def test_backtracking_only_regex_features_are_policy_errors(
+    write_policy: WritePolicy, pattern: str, reason: str
+) -> None:
+    path = write_policy(f"version: 1\nrules:\n  - rule: bcc-required\n    pattern: '{pattern}'\n")
+    assert problems(path) == [
+        f"4:14: pattern: not a valid regular expression for the safe (RE2) engine: {reason}"
+    ]
+
+
+def test_catastrophic_pattern_runs_in_linear_time(write_policy: WritePolicy) -> None:
+    from auditor.rules import RULES
+    from tests.accounts import account
+
+    path = write_policy("version: 1\nrules:\n  - rule: bcc-required\n    pattern: '(a+)+$'\n")
+    (entry,) = load_policy([path]).entries
+    spec = RULES["bcc-required"]
+    assert spec.check is not None
+    # With a backtracking engine this input takes longer than the age of the universe.
+    violations = spec.check(account(bcc_email="a" * 50_000 + "!"), entry.options)
+    assert [v.field for v in violations] == ["bcc_email"]
 
 
 def test_every_problem_in_every_file_is_reported_at_once(write_policy: WritePolicy) -> None:

@@ -32,7 +32,9 @@ def render(result: AuditResult, *, color: bool = False, width: int = 120) -> str
             verdict,
             f"  {s.accounts} accounts, {s.accounts_failing} failing; open: "
             f"{s.open[Severity.ERROR]} error, {s.open[Severity.WARNING]} warning, "
-            f"{s.open[Severity.INFO]} info; {s.waived} waived (fail on {s.fail_on.value})",
+            f"{s.open[Severity.INFO]} info; {s.waived} waived"
+            + (f", {s.baseline} in baseline" if s.baseline else "")
+            + f" (fail on {s.fail_on.value})",
         )
     )
     open_findings = [f for f in result.findings if f.status is FindingStatus.OPEN]

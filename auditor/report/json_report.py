@@ -79,6 +79,7 @@ def report_dict(result: AuditResult) -> dict[str, Any]:
             "fail_on": summary.fail_on.value,
             "open": {severity.value: count for severity, count in summary.open.items()},
             "waived": summary.waived,
+            "baseline": summary.baseline,
         },
         "findings": [finding_dict(f) for f in result.findings],
     }

@@ -79,7 +79,9 @@ def _message(finding: Finding) -> str:
     return f"Account {finding.account_id} ({sender}): {finding.message}"
 
 
-def _result(finding: Finding, rule_index: dict[str, int], fallback_uri: str) -> dict[str, Any]:
+def _result(
+    finding: Finding, rule_index: dict[str, int], fallback_uri: str, with_baseline: bool
+) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.id,
         "ruleIndex": rule_index[finding.id],
@@ -96,6 +98,9 @@ def _result(finding: Finding, rule_index: dict[str, int], fallback_uri: str) -> 
     }
     if finding.status is FindingStatus.WAIVED:
         result["suppressions"] = [{"kind": "external", "justification": finding.waiver or ""}]
+    if with_baseline:
+        unchanged = finding.status is FindingStatus.BASELINE
+        result["baselineState"] = "unchanged" if unchanged else "new"
     return result
 
 
@@ -113,6 +118,7 @@ def sarif_dict(result: AuditResult) -> dict[str, Any]:
     shown = result.findings[:MAX_RESULTS]  # findings are sorted worst first
     fallback = fallback_uri(result)
     omitted = len(result.findings) - len(shown)
+    with_baseline = any(f.status is FindingStatus.BASELINE for f in result.findings)
     invocation: dict[str, Any] = {"executionSuccessful": True}
     if omitted:
         invocation["toolExecutionNotifications"] = [
@@ -140,7 +146,7 @@ def sarif_dict(result: AuditResult) -> dict[str, Any]:
                 },
                 "invocations": [invocation],
                 "automationDetails": {"id": "smartlead-audit/"},
-                "results": [_result(f, rule_index, fallback) for f in shown],
+                "results": [_result(f, rule_index, fallback, with_baseline) for f in shown],
                 "properties": {"accounts": result.summary.accounts, "omittedResults": omitted},
             }
         ],

@@ -9,16 +9,16 @@ documentation: the first line is the description, the first paragraph after it t
 from __future__ import annotations
 
 import inspect
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from pydantic import field_validator, model_validator
+from pydantic import PrivateAttr, field_validator, model_validator
 
 from auditor.models import EmailAccount
 from auditor.policy.schema import EntryBase
+from auditor.safe_regex import SafePattern
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,15 +124,21 @@ class AddressOptions(EntryBase):
     domain: str | None = None
     pattern: str | None = None
 
+    _pattern: SafePattern | None = PrivateAttr(default=None)
+
     @field_validator("pattern")
     @classmethod
     def _pattern_compiles(cls, value: str | None) -> str | None:
         if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"not a valid regular expression: {exc}") from None
+            SafePattern(value)  # raises ValueError with the reason
         return value
+
+    def model_post_init(self, context: object, /) -> None:
+        if self.pattern is not None:
+            self._pattern = SafePattern(self.pattern)
+
+    def matches_pattern(self, value: str) -> bool:
+        return self._pattern is None or self._pattern.fullmatch(value)
 
     @model_validator(mode="after")
     def _at_most_one(self) -> AddressOptions:
@@ -170,7 +176,7 @@ def check_address(field: str, value: str | None, options: AddressOptions) -> lis
                 f"{field} {value} is not at {options.domain}",
             )
         ]
-    if options.pattern is not None and re.fullmatch(options.pattern, value) is None:
+    if not options.matches_pattern(value):
         return [
             Violation(
                 field,

@@ -26,7 +26,6 @@ Example:
 from __future__ import annotations
 
 import operator
-import re
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any
@@ -37,6 +36,7 @@ from auditor.models import WIRE_PATHS, EmailAccount, read_wire_path
 from auditor.policy.schema import ID_PATTERN, EntryBase
 from auditor.policy.yaml_tree import did_you_mean
 from auditor.rules.base import Violation, show
+from auditor.safe_regex import SafePattern
 
 ID = "field"
 REMEDIATION = "Change the field on the account to satisfy the check named in the finding."
@@ -74,7 +74,7 @@ class Options(EntryBase):
     value: Any = None
     message: str | None = None
 
-    _pattern: re.Pattern[str] | None = PrivateAttr(default=None)
+    _pattern: SafePattern | None = PrivateAttr(default=None)
 
     @field_validator("field")
     @classmethod
@@ -97,10 +97,7 @@ class Options(EntryBase):
         if self.op is Op.MATCHES:
             if not isinstance(self.value, str):
                 raise ValueError("op matches needs a regular expression (a string)")
-            try:
-                self._pattern = re.compile(self.value)
-            except re.error as exc:
-                raise ValueError(f"value is not a valid regular expression: {exc}") from None
+            self._pattern = SafePattern(self.value)
         if self.op in _ORDERING and not isinstance(self.value, int | float | str):
             raise ValueError(f"op {self.op.value} needs a number or a string value")
         return self
@@ -129,7 +126,7 @@ class Options(EntryBase):
             return all(inside) if self.op is Op.IN else not any(inside)
         if self.op is Op.MATCHES:
             assert self._pattern is not None
-            return self._pattern.fullmatch(str(actual)) is not None
+            return self._pattern.fullmatch(str(actual))
         return _compare(_ORDERING[self.op], actual, self.value)
 
 
