@@ -65,7 +65,9 @@ class PolicyProblem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.position}: {self.message}"
+        # One problem, one line: a quoted value may contain line breaks.
+        flat = self.message.replace("\r", "\\r").replace("\n", "\\n")
+        return f"{self.position}: {flat}"
 
 
 class PolicyError(AuditorError):

@@ -82,6 +82,65 @@ def _json_type(value: object) -> str:
     return names.get(type(value), type(value).__name__)
 
 
+class DuplicateKeyError(ValueError):
+    """A JSON object repeats a key: which value the API meant is unknowable."""
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        raise DuplicateKeyError
+    return document
+
+
+class _Tagged(dict[str, Any]):
+    duplicates: list[str]
+
+
+def _tagging_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document = _Tagged(pairs)
+    document.duplicates = []
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            document.duplicates.append(key)
+        seen.add(key)
+    return document
+
+
+def loads_json(text: str, *, where: str) -> object:
+    """`json.loads` that rejects repeated keys, naming the record that repeats one."""
+    try:
+        return json.loads(text, object_pairs_hook=_unique_pairs)
+    except DuplicateKeyError:
+        document = json.loads(text, object_pairs_hook=_tagging_pairs)
+        raise InventoryError(_duplicate_message(document, where)) from None
+
+
+def _duplicate_message(document: object, where: str) -> str:
+    records = document.get("accounts") if isinstance(document, dict) else document
+    if isinstance(records, list):
+        for index, record in enumerate(records):
+            key = _first_duplicate(record)
+            if key is not None:
+                ident = f" (id {record['id']})" if isinstance(record, dict) and isinstance(
+                    record.get("id"), int) else ""
+                return (f"{where}: record {index}{ident}: key '{key}' appears more than once; "
+                        "which value is meant is ambiguous.")
+    return f"{where}: key '{_first_duplicate(document)}' appears more than once in a JSON object."
+
+
+def _first_duplicate(node: object) -> str | None:
+    if isinstance(node, _Tagged) and node.duplicates:
+        return node.duplicates[0]
+    children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+    for child in children:
+        found = _first_duplicate(child)
+        if found is not None:
+            return found
+    return None
+
+
 def inventory_from_document(document: object, *, source: str) -> Inventory:
     """Accept the raw API body (a bare array) or our own snapshot document."""
     if isinstance(document, list):

@@ -167,3 +167,14 @@ def test_unreadable_snapshot_files(tmp_path: Path, content: bytes, expected: str
 def test_missing_snapshot_file(tmp_path: Path) -> None:
     with pytest.raises(InventoryError, match="cannot read inventory"):
         SnapshotSource(tmp_path / "missing.json").load()
+
+
+def test_repeated_keys_are_an_inventory_error_naming_the_record(tmp_path: Path) -> None:
+    path = tmp_path / "dup.json"
+    path.write_text('[{"id": 1}, {"id": 2, "message_per_day": 30, "message_per_day": 900}]')
+    with pytest.raises(InventoryError) as raised:
+        SnapshotSource(path).load()
+    assert str(raised.value) == (
+        f"{path}: record 1 (id 2): key 'message_per_day' appears more than once; "
+        "which value is meant is ambiguous."
+    )

@@ -30,6 +30,7 @@ from auditor.policy.yaml_tree import (
 )
 
 PRESET_PREFIX = "preset:"
+MAX_POLICY_BYTES = 2 * 1024 * 1024
 _PRESET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -79,6 +80,9 @@ def parse_source(
 ) -> SourceFile | list[PolicyProblem]:
     """Read one file's top level; entries are kept raw for composition."""
     start = Position(shown, 1, 1)
+    if len(raw) > MAX_POLICY_BYTES:
+        return [PolicyProblem(start, f"policy file is {len(raw)} bytes; the limit is "
+                                     f"{MAX_POLICY_BYTES} (is this really a policy?)")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

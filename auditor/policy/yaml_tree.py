@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 
 from auditor.errors import PolicyProblem, Position
 
@@ -56,12 +57,29 @@ class YamlDocument:
         return PolicyProblem(self.position(loc, key=key), message)
 
 
-def to_plain(node: Any) -> Any:
-    """Strip ruamel's subclasses (HexInt, ScalarFloat...) so strict validation sees plain types."""
+# Aliases make a small text expand to a huge tree ("billion laughs"); no real policy comes near.
+MAX_VALUES = 100_000
+
+
+class _Budget:
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+
+    def spend(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise OverflowError
+
+
+def to_plain(node: Any, budget: _Budget | None = None) -> Any:
+    """Strip ruamel's subclasses (HexInt, ScalarFloat...) so strict validation sees plain types;
+    raises OverflowError past `MAX_VALUES` values (counting each alias expansion)."""
+    budget = budget or _Budget(MAX_VALUES)
+    budget.spend()
     if isinstance(node, dict):
-        return {to_plain(k): to_plain(v) for k, v in node.items()}
+        return {to_plain(k, budget): to_plain(v, budget) for k, v in node.items()}
     if isinstance(node, list):
-        return [to_plain(v) for v in node]
+        return [to_plain(v, budget) for v in node]
     if isinstance(node, bool):
         return bool(node)
     if isinstance(node, int):
@@ -92,11 +110,28 @@ def parse_yaml(path: str, text: str) -> YamlDocument:
         raise PolicyProblemRaised(
             PolicyProblem(Position(path, line, col), f"invalid YAML: {detail or exc}")
         ) from None
-    except YAMLError as exc:
+    except ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - text.rfind("\n", 0, exc.position)
+        message = f"invalid YAML: character {exc.character!r} is not allowed in YAML text"
+        raise PolicyProblemRaised(PolicyProblem(Position(path, line, column), message)) from None
+    except (YAMLError, ValueError, TypeError) as exc:
+        message = "invalid YAML: " + " ".join(str(exc).split())
+        raise PolicyProblemRaised(PolicyProblem(Position(path, 1, 1), message)) from None
+    except RecursionError:
         raise PolicyProblemRaised(
-            PolicyProblem(Position(path, 1, 1), f"invalid YAML: {exc}")
+            PolicyProblem(Position(path, 1, 1), "invalid YAML: nested too deeply")
         ) from None
-    return YamlDocument(path, tree)
+    try:
+        return YamlDocument(path, tree)
+    except OverflowError:
+        message = (f"the document expands to more than {MAX_VALUES} values through anchors "
+                   "and aliases (a YAML alias bomb?)")
+        raise PolicyProblemRaised(PolicyProblem(Position(path, 1, 1), message)) from None
+    except RecursionError:
+        raise PolicyProblemRaised(
+            PolicyProblem(Position(path, 1, 1), "invalid YAML: nested too deeply")
+        ) from None
 
 
 class PolicyProblemRaised(Exception):

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from auditor.errors import InventoryError
-from auditor.inventory import inventory_from_document
+from auditor.inventory import inventory_from_document, loads_json
 from auditor.models import Inventory
 
 
@@ -29,7 +29,7 @@ class SnapshotSource:
                 f"{self.path}: not UTF-8 text (byte {exc.start}); is this a JSON inventory?"
             ) from None
         try:
-            document = json.loads(text)
+            document = loads_json(text, where=str(self.path))
         except json.JSONDecodeError as exc:
             raise InventoryError(
                 f"{self.path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}."
