@@ -52,8 +52,12 @@ def evaluate(
     findings: list[Finding] = []
     scope = applicable_accounts(policy.entries, inventory.accounts)
     for entry in policy.entries:
+        # Most entries have no waiver at all: decide that once, not per finding.
+        relevant = [w for w in active if w.waiver.rules is None or entry.id in w.waiver.rules]
         for account, violation in _violations(entry, scope[entry.id]):
-            waiver = next((w for w in active if w.waiver.covers(account, entry.id)), None)
+            waiver = None
+            if relevant:
+                waiver = next((w for w in relevant if w.waiver.covers(account, entry.id)), None)
             if waiver is not None:
                 used[policy.waivers.index(waiver)] += 1
             findings.append(_finding(entry, account, violation, waiver))
@@ -73,7 +77,7 @@ def evaluate(
         findings=tuple(findings),
         summary=summarize(findings, len(inventory.accounts), fail_on),
         waivers=register,
-        checked={entry_id: tuple(a.id for a in accounts) for entry_id, accounts in scope.items()},
+        checked={entry_id: tuple(accounts) for entry_id, accounts in scope.items()},
     )
 
 
@@ -90,7 +94,11 @@ def applicable_accounts(
     for rule, group in by_rule.items():
         if len(group) == 1 or not RULES[rule].scoped:
             for entry in group:
-                scope[entry.id] = [a for a in accounts if entry.options.applies_to(a)]
+                options = entry.options
+                if options.only is None and options.except_ is None:
+                    scope[entry.id] = list(accounts)
+                else:
+                    scope[entry.id] = [a for a in accounts if options.applies_to(a)]
             continue
         for account in accounts:
             matching = [e for e in group if e.options.applies_to(account)]
@@ -236,6 +244,7 @@ def summarize(findings: Iterable[Finding], accounts: int, fail_on: FailOn) -> Su
     waived = known = 0
     failing: set[int] = set()
     passed = True
+    failing_severities = {severity for severity in Severity if fail_on.fails(severity)}
     for finding in findings:
         if finding.status is FindingStatus.WAIVED:
             waived += 1
@@ -244,7 +253,7 @@ def summarize(findings: Iterable[Finding], accounts: int, fail_on: FailOn) -> Su
             known += 1
             continue
         open_counts[finding.severity] += 1
-        if fail_on.fails(finding.severity):
+        if finding.severity in failing_severities:
             passed = False
             if finding.account_id is not None:
                 failing.add(finding.account_id)

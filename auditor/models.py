@@ -412,6 +412,6 @@ class AuditResult:
     findings: tuple[Finding, ...]
     summary: Summary
     waivers: tuple[WaiverRecord, ...] = ()
-    # Entry id -> ids of the accounts it checked (after only/except and scoping), for formats
-    # that report passes too (JUnit).
-    checked: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # Entry id -> the accounts it checked (after only/except and scoping), for formats that
+    # report passes too (JUnit).
+    checked: dict[str, tuple[EmailAccount, ...]] = field(default_factory=dict)

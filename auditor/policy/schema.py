@@ -10,9 +10,10 @@ import fnmatch
 import re
 from collections.abc import Sequence
 from datetime import date
+from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from auditor.models import EmailAccount, Severity
 
@@ -38,11 +39,10 @@ class Selector(StrictModel):
     in_use: bool | None = None
     ids: list[int] | None = None
 
-    _email_glob: re.Pattern[str] | None = PrivateAttr(default=None)
-
-    def model_post_init(self, context: object, /) -> None:
-        if self.email is not None:
-            self._email_glob = compile_globs(self.email)
+    # cached_property, not PrivateAttr: a plain __dict__ lookup on the hot path.
+    @cached_property
+    def _email_glob(self) -> re.Pattern[str] | None:
+        return None if self.email is None else compile_globs(self.email)
 
     def matches(self, account: EmailAccount) -> bool:
         if self.type is not None and (account.type or "").upper() not in {
@@ -130,7 +130,9 @@ class Waiver(StrictModel):
     ticket: str | None = None
     approved_by: str | None = None
 
-    _account_glob: re.Pattern[str] = PrivateAttr()
+    @cached_property
+    def _account_glob(self) -> re.Pattern[str]:
+        return compile_globs([a for a in self.accounts if isinstance(a, str)])
 
     @field_validator("reason")
     @classmethod
@@ -138,9 +140,6 @@ class Waiver(StrictModel):
         if not value.strip():
             raise ValueError("reason must say why the exception is accepted")
         return value
-
-    def model_post_init(self, context: object, /) -> None:
-        self._account_glob = compile_globs(tuple(a for a in self.accounts if isinstance(a, str)))
 
     def covers(self, account: EmailAccount, entry_id: str) -> bool:
         if self.rules is not None and entry_id not in self.rules:

@@ -154,4 +154,5 @@ def sarif_dict(result: AuditResult) -> dict[str, Any]:
 
 
 def render(result: AuditResult) -> str:
-    return json.dumps(sarif_dict(result), indent=2, ensure_ascii=False) + "\n"
+    # Compact: SARIF is read by tools, and the indented encoder is pure Python (5x slower).
+    return json.dumps(sarif_dict(result), ensure_ascii=False) + "\n"

@@ -11,10 +11,11 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from types import ModuleType
 from typing import Any
 
-from pydantic import PrivateAttr, field_validator, model_validator
+from pydantic import field_validator, model_validator
 
 from auditor.models import EmailAccount
 from auditor.policy.schema import EntryBase
@@ -124,7 +125,6 @@ class AddressOptions(EntryBase):
     domain: str | None = None
     pattern: str | None = None
 
-    _pattern: SafePattern | None = PrivateAttr(default=None)
 
     @field_validator("pattern")
     @classmethod
@@ -133,9 +133,9 @@ class AddressOptions(EntryBase):
             SafePattern(value)  # raises ValueError with the reason
         return value
 
-    def model_post_init(self, context: object, /) -> None:
-        if self.pattern is not None:
-            self._pattern = SafePattern(self.pattern)
+    @cached_property
+    def _pattern(self) -> SafePattern | None:
+        return None if self.pattern is None else SafePattern(self.pattern)
 
     def matches_pattern(self, value: str) -> bool:
         return self._pattern is None or self._pattern.fullmatch(value)

@@ -28,9 +28,10 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Any
 
-from pydantic import Field, PrivateAttr, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from auditor.models import WIRE_PATHS, EmailAccount, read_wire_path
 from auditor.policy.schema import ID_PATTERN, EntryBase
@@ -74,7 +75,6 @@ class Options(EntryBase):
     value: Any = None
     message: str | None = None
 
-    _pattern: SafePattern | None = PrivateAttr(default=None)
 
     @field_validator("field")
     @classmethod
@@ -97,10 +97,14 @@ class Options(EntryBase):
         if self.op is Op.MATCHES:
             if not isinstance(self.value, str):
                 raise ValueError("op matches needs a regular expression (a string)")
-            self._pattern = SafePattern(self.value)
+            SafePattern(self.value)  # raises ValueError with the reason
         if self.op in _ORDERING and not isinstance(self.value, int | float | str):
             raise ValueError(f"op {self.op.value} needs a number or a string value")
         return self
+
+    @cached_property
+    def _pattern(self) -> SafePattern:
+        return SafePattern(str(self.value))
 
     @property
     def summary(self) -> str:
@@ -125,7 +129,6 @@ class Options(EntryBase):
             inside = [member in self.value for member in members]
             return all(inside) if self.op is Op.IN else not any(inside)
         if self.op is Op.MATCHES:
-            assert self._pattern is not None
             return self._pattern.fullmatch(str(actual))
         return _compare(_ORDERING[self.op], actual, self.value)
 

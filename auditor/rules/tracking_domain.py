@@ -16,8 +16,7 @@ Example:
 from __future__ import annotations
 
 import re
-
-from pydantic import PrivateAttr
+from functools import cached_property
 
 from auditor.models import EmailAccount
 from auditor.policy.schema import EntryBase, compile_globs
@@ -35,11 +34,9 @@ class Options(EntryBase):
     allowed: list[str] | None = None
     same_domain_as_sender: bool = False
 
-    _allowed: re.Pattern[str] | None = PrivateAttr(default=None)
-
-    def model_post_init(self, context: object, /) -> None:
-        if self.allowed is not None:
-            self._allowed = compile_globs(self.allowed)
+    @cached_property
+    def _allowed(self) -> re.Pattern[str] | None:
+        return None if self.allowed is None else compile_globs(self.allowed)
 
     def allows(self, domain: str) -> bool:
         return self._allowed is None or bool(self._allowed.match(domain))
