@@ -62,6 +62,7 @@ def render(result: AuditResult) -> str:
         suffix = f" file={_attr(info.policy.rpartition(':')[0])}"
         cases: list[str] = []
         counts = {"tests": 0, "failure": 0, "skipped": 0, "pass": 0}
+        subjects: list[tuple[int | None, str]]
         if info.id in result.checked:
             subjects = [(a.id, names[a.id]) for a in result.checked[info.id]]
         else:  # policy-level findings (waiver-*): one case each
