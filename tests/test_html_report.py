@@ -310,3 +310,33 @@ def test_missing_chromium_fails_under_ci_and_skips_locally(
     monkeypatch.setattr(browser, "CHROMIUM", "/nonexistent/chromium")
     with pytest.raises(outcome, match="chromium"):
         next(browser.launch_chromium())
+
+
+def test_waiver_register_lists_every_waiver_escaped(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from auditor.engine import evaluate
+    from auditor.inventory import parse_accounts
+    from auditor.models import FailOn, Inventory, InventoryInfo
+    from auditor.policy.loader import load_policy
+    from auditor.report import html_report
+    from tests.accounts import wire
+
+    policy = tmp_path / "p.yaml"
+    policy.write_text(
+        "version: 1\nrules:\n  - rule: warmup\nwaivers:\n"
+        "  - {accounts: [1], reason: '<b>COMP-9</b>', expires: 2030-01-01, owner: ann,"
+        " ticket: T-1}\n"
+        "  - {accounts: ['*@nowhere.example'], reason: spare, expires: 2030-01-01}\n"
+    )
+    inventory = Inventory(parse_accounts([wire(id=1, warmup_details=None)]),
+                          InventoryInfo(source="t"))
+    result = evaluate(load_policy([policy]), inventory, fail_on=FailOn.ERROR,
+                      now=datetime(2026, 1, 1, tzinfo=UTC))
+    page = html_report.render(result)
+    register = page.split('<section id="waivers"', 1)[1].split("</section>", 1)[0]
+    assert "&lt;b&gt;COMP-9&lt;/b&gt;" in register
+    assert "<b>COMP-9" not in register
+    assert register.count('data-waiver-state="active"') == 2
+    assert "ann" in register and "T-1" in register
+    assert "(unused)" in register
