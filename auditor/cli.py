@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Sequence
 
 from auditor import __version__
-from auditor.commands import check, diff, init, rules, schema, test, validate
+from auditor.commands import check, diff, fetch, init, rules, schema, test, validate
 from auditor.commands.common import EXIT_CODES, HelpFormatter
 from auditor.errors import AuditorError, ExitCode
 from auditor.redact import RedactingFilter, redact
@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="more diagnostics on stderr (-vv for debug)",
     )
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    for command in (check, validate, rules, schema, test, diff, init):
+    for command in (check, fetch, validate, rules, schema, test, diff, init):
         command.add_parser(subparsers)
     return parser
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from auditor.compact import share_field_sets
 from auditor.errors import InventoryError
 from auditor.models import EmailAccount, Inventory, InventoryInfo
 
@@ -38,6 +39,7 @@ def parse_accounts(records: object, *, where: str = "inventory") -> tuple[EmailA
         accounts = _ACCOUNTS.validate_python(records)
     except ValidationError as exc:
         raise InventoryError(_validation_message(exc, records, where)) from None
+    share_field_sets(accounts)
     seen: dict[int, int] = {}
     for index, account in enumerate(accounts):
         first = seen.setdefault(account.id, index)
@@ -86,7 +88,7 @@ class DuplicateKeyError(ValueError):
     """A JSON object repeats a key: which value the API meant is unknowable."""
 
 
-def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+def unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     document = dict(pairs)
     if len(document) != len(pairs):
         raise DuplicateKeyError
@@ -108,13 +110,22 @@ def _tagging_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return document
 
 
-def loads_json(text: str, *, where: str) -> object:
-    """`json.loads` that rejects repeated keys, naming the record that repeats one."""
+def loads_json(text: str | bytes, *, where: str) -> object:
+    """`json.loads` that rejects repeated keys, naming the record that repeats one; text that is
+    not JSON is an `InventoryError` naming `where` too."""
     try:
-        return json.loads(text, object_pairs_hook=_unique_pairs)
+        return json.loads(text, object_pairs_hook=unique_pairs)
     except DuplicateKeyError:
         document = json.loads(text, object_pairs_hook=_tagging_pairs)
         raise InventoryError(_duplicate_message(document, where)) from None
+    except json.JSONDecodeError as exc:
+        raise InventoryError(
+            f"{where}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}."
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise InventoryError(f"{where}: not UTF-8 text (byte {exc.start}).") from None
+    except RecursionError:
+        raise InventoryError(f"{where}: JSON nested too deeply to be an inventory.") from None
 
 
 def _duplicate_message(document: object, where: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from urllib.parse import quote, quote_plus
 
 REDACTED = "[REDACTED]"
 _QUERY_SECRET = re.compile(r"(?i)\b(api_key|apikey|password|imap_password|token)=([^&\s'\"#]+)")
@@ -43,6 +44,12 @@ def redact(text: str) -> str:
     return REDACTOR(text)
 
 
+def register_secret(secret: str) -> None:
+    """Scrub ``secret`` from now on, also in the percent-encoded forms a URL gives it."""
+    for form in (secret, quote(secret, safe=""), quote_plus(secret, safe="")):
+        REDACTOR.add(form)
+
+
 class RedactingFilter(logging.Filter):
     """Renders each record's message once, scrubbed, so no handler sees the raw text."""
 
@@ -53,3 +60,18 @@ class RedactingFilter(logging.Filter):
             record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
             record.exc_info = None
         return True
+
+
+# Loggers that put request URLs (hence the API key) into their records. A filter on the logger
+# itself scrubs each record as it is made, so every handler (ours, pytest's, an embedding
+# application's) only ever sees the redacted text; a handler filter would protect one handler.
+URL_LOGGERS = ("httpx", "httpcore", "httpcore.connection", "httpcore.http11", "httpcore.http2",
+               "httpcore.proxy")
+
+
+def install_log_redaction() -> None:
+    """Attach ``RedactingFilter`` to the HTTP libraries' loggers (idempotent)."""
+    for name in URL_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+            logger.addFilter(RedactingFilter())

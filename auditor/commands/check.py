@@ -9,8 +9,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from auditor.commands.common import EXIT_CODES, HelpFormatter, common_options, use_color
+from auditor.commands.live import (
+    LIVE_HELP,
+    add_fetch_arguments,
+    fetch_inventory,
+    reject_live_flags,
+)
 from auditor.engine import evaluate
-from auditor.errors import ExitCode, UsageError
+from auditor.errors import ExitCode
 from auditor.models import FailOn, Inventory
 from auditor.output import prepare_dir, write_atomic
 from auditor.policy.loader import load_policy
@@ -31,6 +37,8 @@ examples:
   smartlead-audit check --inventory examples/demo-inventory.json
   smartlead-audit check --inventory snapshot.json --policy policies/ --format json --format html
   smartlead-audit check --inventory snapshot.json --fail-on warning --quiet --format markdown
+  SMARTLEAD_API_KEY=... smartlead-audit check --format json     # live fetch, all accounts
+  smartlead-audit check --client-id 5120 --in-use --rate 2        # live, one client's senders
 """
 
 
@@ -39,7 +47,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "check",
         help="audit accounts against policies",
         description=DESCRIPTION,
-        epilog=EXAMPLES + "\n" + EXIT_CODES,
+        epilog=EXAMPLES + "\n" + LIVE_HELP + "\n" + EXIT_CODES,
         formatter_class=HelpFormatter,
         parents=[common_options()],
     )
@@ -47,7 +55,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--inventory",
         metavar="FILE",
         type=Path,
-        help="saved inventory: the raw API JSON array or a smartlead-auditor snapshot",
+        help="saved inventory: the raw API JSON array or a smartlead-auditor snapshot "
+        "(default: fetch live with SMARTLEAD_API_KEY)",
     )
     parser.add_argument(
         "--policy",
@@ -91,15 +100,15 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         action="store_true",
         help="print nothing on success but what --format asks for",
     )
+    add_fetch_arguments(parser)
     parser.set_defaults(handler=run)
 
 
 def load_inventory(args: argparse.Namespace) -> Inventory:
+    """A saved file when --inventory is given (no API key needed), else a live fetch."""
     if args.inventory is None:
-        raise UsageError(
-            "no inventory given.",
-            tip="pass a saved inventory with --inventory FILE (try examples/demo-inventory.json).",
-        )
+        return fetch_inventory(args, quiet=args.quiet)
+    reject_live_flags(args, "a saved --inventory")
     return SnapshotSource(args.inventory).load()
 
 

@@ -1,0 +1,104 @@
+"""Settings for the live SmartLead API: flags > environment > ``.env`` > defaults.
+
+pydantic-settings gives exactly that precedence when the command layer passes only the flags the
+user actually gave as keyword arguments. The API key is a ``SecretStr`` from the start, is read
+only from the environment or ``.env`` (a flag would land in shell history and ``ps``), and is
+registered with the redactor the moment it is read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+
+from auditor.errors import UsageError
+from auditor.redact import register_secret
+
+DEFAULT_BASE_URL = "https://server.smartlead.ai/api/v1"
+ENV_PREFIX = "SMARTLEAD_"
+# The flag that overrides each setting, for error messages (the API key has none, on purpose).
+FLAGS = {"rate": "--rate", "concurrency": "--concurrency", "timeout": "--timeout",
+         "retries": "--retries"}
+
+
+class Settings(BaseSettings):
+    """How to reach the API and how hard to push it; every field has an env var ``SMARTLEAD_*``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore",
+        hide_input_in_errors=True, frozen=True,
+    )
+
+    api_key: SecretStr | None = None
+    base_url: str = DEFAULT_BASE_URL
+    rate: float = Field(default=5.0, gt=0, le=1000, description="requests per second")
+    concurrency: int = Field(default=16, ge=1, le=256, description="requests in flight at most")
+    timeout: float = Field(default=30.0, gt=0, le=600, description="seconds per request")
+    retries: int = Field(default=5, ge=0, le=50, description="retries per request / re-syncs")
+    backoff: float = Field(default=0.5, ge=0, le=60, description="first retry delay, seconds")
+
+    @field_validator("api_key")
+    @classmethod
+    def _blank_key_is_missing(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        return SecretStr(value.get_secret_value().strip())
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http:// or https:// URL, e.g. " + DEFAULT_BASE_URL)
+        if parts.query or parts.fragment:
+            raise ValueError("must not carry a query string or fragment")
+        return value.strip().rstrip("/")
+
+
+def load_settings(overrides: Mapping[str, object] | None = None, *,
+                  env_file: Path | None = Path(".env")) -> Settings:
+    """Read settings; ``overrides`` are flag values (``None`` means "flag not given")."""
+    given = {name: value for name, value in (overrides or {}).items() if value is not None}
+    if "api_key" in given:
+        raise UsageError("the API key is read only from SMARTLEAD_API_KEY, never from a flag.")
+    try:
+        settings = Settings(_env_file=env_file, **given)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise UsageError(_settings_message(exc),
+                         tip="fix the flag, the environment variable or the .env entry.") from None
+    except (SettingsError, OSError, UnicodeDecodeError) as exc:
+        # no detail: the text of a broken .env line may be the key itself
+        raise UsageError(f"cannot read the settings ({type(exc).__name__}).",
+                         tip=f"check that {env_file} is UTF-8 text of NAME=value lines.") from None
+    if settings.api_key is not None:
+        register_secret(settings.api_key.get_secret_value())
+    return settings
+
+
+def require_api_key(settings: Settings) -> str:
+    """The key, or a usage error (exit 2) saying where to put it."""
+    if settings.api_key is None:
+        raise UsageError(
+            "SMARTLEAD_API_KEY is not set.",
+            tip="export SMARTLEAD_API_KEY=... or put it in ./.env (it is never a flag); "
+                "or audit a saved file with --inventory FILE.",
+        )
+    key = settings.api_key.get_secret_value()
+    register_secret(key)
+    return key
+
+
+def _settings_message(exc: ValidationError) -> str:
+    # include_input=False: a rejected value may be the key itself.
+    lines = []
+    for error in exc.errors(include_input=False, include_url=False):
+        field = str(error["loc"][0]) if error["loc"] else "settings"
+        where = ENV_PREFIX + field.upper()
+        if field in FLAGS:
+            where = f"{FLAGS[field]} / {where}"
+        lines.append(f"{where}: {error['msg']}")
+    return "invalid settings: " + "; ".join(lines) + "."

@@ -1,0 +1,270 @@
+"""One page request: paced, classified, retried when that can help, and converted at the boundary.
+
+httpx puts the URL (and so the API key, which travels in the query string) into exception messages
+and log records. Nothing httpx raises leaves this module: each failure becomes a sentence naming the
+page (offset, status, cause), redacted, raised outside the ``except`` block so no httpx exception
+hangs off it as ``__context__``.
+
+Retried (exponential backoff with jitter, via tenacity): 429, 500, 502, 503, 504, timeouts and
+dropped connections; a ``Retry-After`` (header, or ``retry_after`` in the body) holds every worker.
+Never retried: any other status (400/401/403/404/422...) and a 200 whose body is not a JSON array.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+    wait_random,
+)
+
+from auditor.errors import ApiError
+from auditor.inventory import DuplicateKeyError, loads_json, unique_pairs
+from auditor.redact import redact
+from auditor.sources.pacing import Pacer
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 100
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+MAX_BACKOFF = 30.0
+_SNIPPET = 160
+_TIPS = {
+    401: "the API rejected the key: check SMARTLEAD_API_KEY (environment or ./.env).",
+    403: "the API refused access: check SMARTLEAD_API_KEY and your plan.",
+    404: "check SMARTLEAD_BASE_URL (it should look like https://server.smartlead.ai/api/v1).",
+    422: "the API rejected a parameter: the page size or a filter value.",
+}
+GIVE_UP_TIP = ("nothing was audited, because the inventory would be incomplete; try again later, "
+               "or lower --rate, or raise --retries / --timeout.")
+
+
+@dataclass
+class Counters:
+    """Shared by every request of one fetch; reported as ``FetchStats``."""
+
+    requests: int = 0
+    retries: int = 0
+
+
+class _Retryable(Exception):
+    """A failed attempt worth another try; ``description`` is already redacted."""
+
+    def __init__(self, description: str, *, retry_after: float | None = None) -> None:
+        super().__init__(description)
+        self.description = description
+        self.retry_after = retry_after
+
+
+class PageRequester:
+    """Fetches the raw records of one page (``offset``, ``limit=100``) or raises ``ApiError``."""
+
+    def __init__(self, client: httpx.AsyncClient, *, url: str, params: Mapping[str, str],
+                 pacer: Pacer, counters: Counters, retries: int, backoff: float, timeout: float,
+                 max_retry_after: float = 120.0) -> None:
+        self._client = client
+        self._url = url
+        self._params = dict(params)
+        self._pacer = pacer
+        self._counters = counters
+        self._retries = retries
+        # backoff, 2x, 4x ... capped, plus up to one backoff of random jitter
+        self._backoff = (wait_exponential(multiplier=backoff, min=backoff, max=MAX_BACKOFF)
+                         + wait_random(0, backoff))
+        self._timeout = timeout
+        self._max_retry_after = max_retry_after
+
+    async def get(self, offset: int) -> list[Any]:
+        def before_sleep(state: RetryCallState) -> None:
+            self._counters.retries += 1
+            error = state.outcome.exception() if state.outcome else None
+            cause = error.description if isinstance(error, _Retryable) else "failed"
+            wait = state.next_action.sleep if state.next_action else 0.0
+            log.info("page at offset %d: %s; retry %d of %d in %.2fs", offset, cause,
+                     state.attempt_number, self._retries, wait)
+
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self._retries + 1), wait=self._wait,
+            retry=retry_if_exception_type(_Retryable), before_sleep=before_sleep, reraise=True,
+        )
+        failure: _Retryable | None = None
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    return await self._attempt(offset)
+        except _Retryable as exc:
+            failure = exc
+        attempts = self._retries + 1
+        cause = failure.description if failure else "failed"
+        raise ApiError(f"page at offset {offset} could not be fetched after {attempts} "
+                       f"attempt{'s' if attempts != 1 else ''}: {cause}.", tip=GIVE_UP_TIP)
+
+    def _wait(self, state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        if isinstance(error, _Retryable) and error.retry_after is not None:
+            return 0.0  # the pacer already holds every worker for Retry-After
+        return float(self._backoff(state))
+
+    async def _attempt(self, offset: int) -> list[Any]:
+        await self._pacer.acquire()
+        self._counters.requests += 1
+        params = {**self._params, "offset": str(offset), "limit": str(PAGE_SIZE)}
+        response: httpx.Response | None = None
+        transient: str | None = None
+        fatal: str | None = None
+        try:
+            response = await self._client.get(self._url, params=params)
+        except httpx.TimeoutException:
+            transient = f"no answer within {self._timeout:g}s (timeout)"
+        except httpx.TransportError as exc:
+            transient = f"connection failed or dropped ({_describe(exc)})"
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            fatal = f"request failed ({_describe(exc)})"
+        if transient is not None:
+            raise _Retryable(redact(transient))
+        if fatal is not None or response is None:
+            raise ApiError(redact(f"page at offset {offset}: {fatal}."))
+        return self._classify(offset, response)
+
+    def _classify(self, offset: int, response: httpx.Response) -> list[Any]:
+        self._pacer.observe(response.headers)
+        status = response.status_code
+        try:
+            body = _json_or_none(response.content)
+        except DuplicateKeyError:
+            # Let the inventory reader say which record repeats which key (it raises).
+            body = loads_json(response.content, where=f"page at offset {offset}")
+        if status == 200:
+            return _records(offset, response, body)
+        message = redact(error_text(response, body))
+        if status in RETRYABLE_STATUS:
+            retry_after = retry_after_seconds(response.headers, body)
+            if retry_after is not None:
+                if retry_after > self._max_retry_after:
+                    raise ApiError(
+                        f"page at offset {offset}: HTTP {status}: {message}; the API asks to wait "
+                        f"{retry_after:g}s, longer than {self._max_retry_after:g}s.",
+                        tip="your plan's allowance is used up for now: try again later.")
+                self._pacer.hold(retry_after)
+            raise _Retryable(f"HTTP {status}: {message}", retry_after=retry_after)
+        raise ApiError(f"page at offset {offset}: HTTP {status}: {message}.",
+                       tip=_TIPS.get(status, GIVE_UP_TIP))
+
+
+def _records(offset: int, response: httpx.Response, body: object) -> list[Any]:
+    """A 200 must carry a bare JSON array of at most 100 records; anything else is an error."""
+    if isinstance(body, list):
+        if len(body) > PAGE_SIZE:
+            raise ApiError(f"page at offset {offset}: {len(body)} records for limit={PAGE_SIZE}; "
+                           "the API ignored the page size, so paging cannot be trusted.")
+        return body
+    kind = _content_kind(response)
+    if body is _NOT_JSON:
+        raise ApiError(
+            f"page at offset {offset}: HTTP 200 but the body is not JSON ({kind}, "
+            f"{len(response.content)} bytes: truncated or malformed).", tip=GIVE_UP_TIP)
+    message = error_message(body)
+    detail = f": {redact(message)}" if message else ""
+    raise ApiError(f"page at offset {offset}: HTTP 200 but the body is {_json_type(body)}, not "
+                   f"an array of accounts{detail}.", tip=GIVE_UP_TIP)
+
+
+_NOT_JSON: Any = object()
+
+
+def _json_or_none(content: bytes) -> object:
+    try:
+        return json.loads(content, object_pairs_hook=unique_pairs)
+    except DuplicateKeyError:
+        raise
+    except (ValueError, RecursionError):
+        return _NOT_JSON
+
+
+def error_message(body: object) -> str | None:
+    """SmartLead's three error shapes: ``message``, else ``error`` if a string, else
+    ``error.message``."""
+    if not isinstance(body, dict):
+        return None
+    message, error = body.get("message"), body.get("error")
+    if isinstance(message, str) and message.strip():
+        return message.strip()
+    if isinstance(error, str) and error.strip():
+        return error.strip()
+    if isinstance(error, dict) and isinstance(error.get("message"), str):
+        return str(error["message"]).strip() or None
+    return None
+
+
+def error_text(response: httpx.Response, body: object) -> str:
+    """What to tell the user about an error answer, body shape permitting."""
+    message = error_message(body)
+    if message:
+        return _shorten(message)
+    if body is _NOT_JSON and response.content and "html" not in _content_kind(response):
+        text = response.content.decode("utf-8", errors="replace")
+        return _shorten(text) or "no error message"
+    return f"no error message ({_content_kind(response)}, {len(response.content)} bytes)"
+
+
+def retry_after_seconds(headers: Mapping[str, str], body: object) -> float | None:
+    """``Retry-After`` (seconds or an HTTP date), else the body's ``retry_after``."""
+    header = headers.get("retry-after")
+    if header:
+        try:
+            return max(0.0, float(header.strip()))
+        except ValueError:
+            pass
+        try:
+            when = parsedate_to_datetime(header)
+        except (TypeError, ValueError, IndexError):
+            when = None
+        if when is not None:
+            when = when if when.tzinfo else when.replace(tzinfo=UTC)
+            return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    if isinstance(body, dict):
+        error = body.get("error")
+        for holder in (error if isinstance(error, dict) else {}, body):
+            value = holder.get("retry_after")
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return max(0.0, float(value))
+    return None
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return redact(f"{type(exc).__name__}: {text}" if text else type(exc).__name__)
+
+
+def _shorten(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= _SNIPPET else flat[: _SNIPPET - 1] + "…"
+
+
+def _content_kind(response: httpx.Response) -> str:
+    kind: str = response.headers.get("content-type", "no content type")
+    return kind.split(";")[0].strip()
+
+
+def _json_type(value: object) -> str:
+    if isinstance(value, dict):
+        return "a JSON object"
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return "a JSON string"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a number"

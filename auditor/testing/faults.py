@@ -1,0 +1,114 @@
+"""What can go wrong on the test server, and its rate limit: plain data, no sockets.
+
+A ``FaultRule`` answers the next matching request(s) with a fault instead of the page; the kinds
+cover what the API notes list (5xx, 429, dropped connections, non-array bodies) plus what networks
+add (slow answers, bodies cut short).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Fault(StrEnum):
+    HTTP_500 = "500"
+    HTTP_502 = "502"
+    HTTP_503 = "503"
+    HTTP_504 = "504"
+    RATE_LIMITED = "429"    # 429 with Retry-After and body retry_after
+    DROP = "drop"           # close the connection without answering
+    CUT = "cut"             # announce the whole body, send half of it, close
+    SLOW = "slow"           # answer normally after ``delay`` seconds (past a client's timeout)
+    HTML = "html"           # 200 with an HTML page
+    SUCCESS_FALSE = "success-false"  # 200 with {"success": false, ...}
+    TRUNCATED = "truncated"  # 200, well-framed, JSON cut in half
+    HTTP_400 = "400"
+    HTTP_403 = "403"
+    HTTP_404 = "404"
+    HTTP_422 = "422"
+
+
+# Faults a correct client survives by retrying; the others must make it fail.
+RETRYABLE_FAULTS = (Fault.HTTP_500, Fault.HTTP_502, Fault.HTTP_503, Fault.HTTP_504,
+                    Fault.RATE_LIMITED, Fault.DROP, Fault.CUT, Fault.SLOW)
+FATAL_FAULTS = (Fault.HTML, Fault.SUCCESS_FALSE, Fault.TRUNCATED, Fault.HTTP_400,
+                Fault.HTTP_403, Fault.HTTP_404, Fault.HTTP_422)
+
+
+@dataclass
+class FaultRule:
+    """Answer up to ``times`` matching requests with ``fault``.
+
+    A request matches when its number is at least ``request`` (1-based, counted by the server), its
+    offset equals ``offset`` and is at least ``min_offset`` (each when given).
+    """
+
+    fault: Fault
+    times: int = 1
+    request: int | None = None
+    offset: int | None = None
+    min_offset: int | None = None
+    retry_after: float = 1
+    delay: float = 1.0
+
+    def matches(self, number: int, offset: int | None) -> bool:
+        return self.times > 0 and request_matches(number, offset, request=self.request,
+                                                  offset_is=self.offset, min_offset=self.min_offset)
+
+
+@dataclass
+class Hook:
+    """A one-shot action run just before the first matching request is answered."""
+
+    action: object  # Callable[[SmartLeadServer], None]; typed loosely to avoid an import cycle
+    request: int | None = None
+    offset: int | None = None
+    min_offset: int | None = None
+
+    def matches(self, number: int, offset: int | None) -> bool:
+        return request_matches(number, offset, request=self.request, offset_is=self.offset,
+                               min_offset=self.min_offset)
+
+
+def request_matches(number: int, offset: int | None, *, request: int | None, offset_is: int | None,
+                    min_offset: int | None) -> bool:
+    """Request ``number`` (1-based) at ``offset`` against the conditions that are given."""
+    if request is not None and number < request:
+        return False
+    if offset_is is not None and offset != offset_is:
+        return False
+    return min_offset is None or (offset is not None and offset >= min_offset)
+
+
+@dataclass(frozen=True)
+class Allowance:
+    allowed: bool
+    limit: int
+    remaining: int
+    reset: int          # Unix time at which the bucket is full again
+    retry_after: int    # whole seconds until one request is allowed (when not allowed)
+
+
+class TokenBucket:
+    """``rate`` requests per second with bursts of ``burst``; not thread-safe (callers lock)."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.burst = burst
+        self._tokens = float(burst)
+        self._last = time.monotonic()
+
+    def take(self) -> Allowance:
+        now = time.monotonic()
+        self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
+        self._last = now
+        allowed = self._tokens >= 1
+        if allowed:
+            self._tokens -= 1
+        full_in = (self.burst - self._tokens) / self.rate
+        retry_after = 0 if allowed else max(1, math.ceil((1 - self._tokens) / self.rate))
+        return Allowance(allowed, self.burst, int(self._tokens), math.ceil(time.time() + full_in),
+                         retry_after)
