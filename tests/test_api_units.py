@@ -178,8 +178,8 @@ def test_pacer_shrinks_its_burst_to_half_the_servers_limit() -> None:
 
 
 def test_accounts_share_one_field_set_without_changing_behaviour() -> None:
-    from auditor.inventory import parse_accounts
     from auditor.compact import FieldSetSharer
+    from auditor.inventory import parse_accounts
     from auditor.testing.generator import generate_accounts
 
     accounts = parse_accounts(generate_accounts(50))

@@ -8,6 +8,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from auditor.baseline import load_baseline
+from auditor.commands.check_options import resolve, show_config
 from auditor.commands.common import EXIT_CODES, HelpFormatter, common_options, use_color
 from auditor.commands.live import (
     LIVE_HELP,
@@ -20,7 +22,7 @@ from auditor.errors import ExitCode
 from auditor.models import FailOn, Inventory
 from auditor.output import prepare_dir, write_atomic
 from auditor.policy.loader import load_policy
-from auditor.report import FILE_FORMATS, ReportFormat, console_report, github_report
+from auditor.report import FILE_FORMATS, ReportFormat, console_report, github_report, json_report
 from auditor.sources.snapshot import SnapshotSource
 
 log = logging.getLogger(__name__)
@@ -82,7 +84,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--output-dir",
         metavar="DIR",
         type=Path,
-        default=Path("reports"),
         help="folder for file reports (default ./reports)",
     )
     parser.add_argument(
@@ -90,7 +91,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="LEVEL",
         type=FailOn,
         choices=list(FailOn),
-        default=FailOn.ERROR,
         help="lowest severity of an open finding that fails the run: "
         "error (default), warning, info or never",
     )
@@ -99,6 +99,31 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--quiet",
         action="store_true",
         help="print nothing on success but what --format asks for",
+    )
+    parser.add_argument(
+        "--baseline",
+        metavar="FILE",
+        type=Path,
+        help="a previous JSON report: its findings (same rule id and account) are reported as "
+        "'baseline' and do not fail the run; only new ones do",
+    )
+    parser.add_argument(
+        "--write-baseline",
+        metavar="FILE",
+        type=Path,
+        help="also write this run's JSON report to FILE, for a later --baseline",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        type=Path,
+        help="config file (default: .smartlead-audit.yaml or [tool.smartlead-audit] in "
+        "pyproject.toml, found from the working directory upwards)",
+    )
+    parser.add_argument(
+        "--show-config",
+        action="store_true",
+        help="print the effective settings (secrets masked) and exit",
     )
     add_fetch_arguments(parser)
     parser.set_defaults(handler=run)
@@ -113,19 +138,31 @@ def load_inventory(args: argparse.Namespace) -> Inventory:
 
 
 def run(args: argparse.Namespace) -> int:
-    formats = list(dict.fromkeys(args.formats or ([] if args.quiet else [ReportFormat.CONSOLE])))
+    options = resolve(args)
+    if args.show_config:
+        sys.stdout.write(show_config(options, args))
+        return int(ExitCode.OK)
+    formats = options.formats
     file_formats = [f for f in formats if f in FILE_FORMATS]
-    policy = load_policy(args.policy or [Path("policies")])
+    policy = load_policy(options.policies)
+    baseline = load_baseline(options.baseline) if options.baseline else frozenset()
     if file_formats:
-        prepare_dir(args.output_dir)
+        prepare_dir(options.output_dir)
+    if options.write_baseline:
+        prepare_dir(options.write_baseline.parent)
     inventory = load_inventory(args)
     log.info(
         "evaluating %d rule entries over %d accounts", len(policy.entries), len(inventory.accounts)
     )
-    result = evaluate(policy, inventory, fail_on=args.fail_on, now=datetime.now(UTC))
-    for fmt in file_formats:
-        target = args.output_dir / FILE_FORMATS[fmt].filename
-        write_atomic(target, FILE_FORMATS[fmt].render(result))
+    result = evaluate(
+        policy, inventory, fail_on=options.fail_on, now=datetime.now(UTC), baseline=baseline
+    )
+    targets = [(options.output_dir / FILE_FORMATS[f].filename, FILE_FORMATS[f].render)
+               for f in file_formats]
+    if options.write_baseline:
+        targets.append((options.write_baseline, json_report.render))
+    for target, render in targets:
+        write_atomic(target, render(result))
         if not args.quiet:
             print(f"wrote {target}", file=sys.stderr)
     if ReportFormat.CONSOLE in formats:
