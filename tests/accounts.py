@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.models import EmailAccount
+from tests.canary import IMAP_PASSWORD_B64, SMTP_PASSWORD_B64
 
 BASE_WIRE: dict[str, Any] = {
     "id": 1,
@@ -15,7 +16,7 @@ BASE_WIRE: dict[str, Any] = {
     "from_email": "ada@acme.example",
     "minTimeToWaitInMins": 15,
     "username": "ada@acme.example",
-    "password": "QmFzZS1QYXNzd29yZC0xIQ==",
+    "password": SMTP_PASSWORD_B64,
     "smtp_host": "smtp.acme.example",
     "smtp_port": 465,
     "smtp_port_type": "SSL",
@@ -23,7 +24,7 @@ BASE_WIRE: dict[str, Any] = {
     "different_reply_to_address": "replies@acme.example",
     "is_different_imap_account": False,
     "imap_username": "ada@acme.example",
-    "imap_password": "QmFzZS1JbWFwLTEh",
+    "imap_password": IMAP_PASSWORD_B64,
     "imap_host": "imap.acme.example",
     "imap_port": 993,
     "imap_port_type": "SSL",

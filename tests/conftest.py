@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from auditor.cli import main
+from tests.canary import leaks
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_INVENTORY = REPO / "examples" / "demo-inventory.json"
@@ -33,6 +34,8 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
         capsys.readouterr()
         code = main([str(a) for a in args])
         captured = capsys.readouterr()
+        found = leaks(captured.out + captured.err)
+        assert not found, f"a canary secret leaked into the CLI's output: {found}"
         return CliResult(code, captured.out, captured.err)
 
     return run
@@ -80,3 +83,53 @@ def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
         )
 
     return check
+
+
+# --- the suite-wide canary net (tests/canary.py) ---------------------------------------------
+
+OUTPUT_SUFFIXES = (".html", ".md", ".sarif", ".xml", ".csv", ".log", ".txt")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Fail a test whose captured stdout, stderr or log records carry a canary secret."""
+    outcome = yield
+    report = outcome.get_result()
+    found = sorted({m for _, text in report.sections for m in leaks(text)})
+    if found and report.passed and report.when != "teardown":
+        report.outcome = "failed"
+        report.longrepr = f"a canary secret leaked into captured output or logs: {found}"
+
+
+def _is_output(path: Path) -> bool:
+    """Reports, snapshots and drift documents the tool wrote (inputs carry canaries on purpose)."""
+    if path.name.startswith("audit") or path.suffix in OUTPUT_SUFFIXES:
+        return True
+    if path.suffix != ".json" or path.stat().st_size > 300_000_000:
+        return False
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return False
+    return isinstance(document, dict) and str(document.get("schema", "")).startswith(
+        "smartlead-auditor/")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Scan every report or snapshot the suite wrote for canary secrets."""
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    roots = [REPO / "reports"]
+    if factory is not None:
+        roots.append(factory.getbasetemp())
+    leaked = []
+    for root in roots:
+        for path in root.rglob("*") if root.exists() else ():
+            if path.is_file() and not path.is_symlink() and _is_output(path):
+                found = leaks(path.read_text(encoding="utf-8", errors="replace"))
+                if found:
+                    leaked.append(f"{path}: {found}")
+    if leaked:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line("canary secrets leaked into files:\n" + "\n".join(leaked), red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

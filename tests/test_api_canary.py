@@ -17,10 +17,11 @@ from auditor.settings import Settings
 from auditor.sources.api import ApiSource
 from auditor.testing.faults import Fault
 from auditor.testing.server import SmartLeadServer
+from tests.canary import API_KEY
 from tests.conftest import SHIPPED_POLICIES
 from tests.test_api_support import isolated  # noqa: F401  (fixture)
 
-CANARY = "CANARY+k3y/9f8e7d6c5b4a=="
+CANARY = API_KEY  # the suite-wide canary (tests/canary.py)
 FORMS = (CANARY, quote(CANARY, safe=""), quote_plus(CANARY), "9f8e7d6c5b4a")
 
 Setup = Callable[[SmartLeadServer], None]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import contextlib
+import io
 import json
 import random
 import tempfile
@@ -119,3 +121,49 @@ def test_canary_passwords_never_appear_in_any_output(smtp: str, imap: str, seed:
     for text in outputs:
         for secret in (smtp, imap, smtp_b64, imap_b64):
             assert secret not in text
+
+
+@st.composite
+def hostile_inventory_bytes(draw: st.DrawFn) -> bytes:
+    """A real inventory, then: fields dropped, huge strings, deep nesting, repeated keys, and
+    raw bytes that may not be UTF-8 or JSON at all."""
+    records = [json.loads(json.dumps(wire(id=i))) for i in range(1, draw(st.integers(1, 4)) + 1)]
+    for record in records:
+        for key in draw(st.lists(st.sampled_from(sorted(record)), max_size=5)):
+            record.pop(key, None)
+        if draw(st.booleans()):
+            record[draw(st.sampled_from(KNOWN_FIELDS[:12]))] = "x" * draw(st.integers(0, 200_000))
+        if draw(st.booleans()):
+            nested: Any = draw(json_values)
+            for _ in range(draw(st.integers(0, 3000))):
+                nested = [nested]
+            record[draw(st.sampled_from(KNOWN_FIELDS))] = nested
+    try:
+        text = json.dumps(records)
+    except RecursionError:
+        text = "[]"
+    if draw(st.booleans()):  # a repeated key inside one record
+        text = text.replace('"id": 1,', '"id": 1, "id": 2,', 1)
+    data = text.encode()
+    for _ in range(draw(st.integers(0, 3))):
+        position = draw(st.integers(0, max(len(data) - 1, 0)))
+        data = data[:position] + draw(st.binary(min_size=1, max_size=4)) + data[position + 1:]
+    return data
+
+
+@given(data=hostile_inventory_bytes())
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.data_too_large])
+def test_hostile_inventory_files_give_a_verdict_or_a_clean_exit_3(data: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "inventory.json"
+        path.write_bytes(data)
+        err = io.StringIO()
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+            code = main(["check", "--inventory", str(path), "--policy", str(SHIPPED_POLICIES),
+                         "--quiet"])
+    assert code in (0, 1, 3), err.getvalue()
+    if code == 3:
+        message = err.getvalue()
+        assert message.startswith(f"smartlead-audit: error: {path}")
+        assert "Traceback" not in message
