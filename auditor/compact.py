@@ -11,8 +11,22 @@ This keeps 50,000 accounts well under 300 MB.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
 from pydantic import BaseModel
+
+
+@cache
+def _nested_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """Fields whose annotation mentions another model (found once per class)."""
+
+    def mentions_model(annotation: object) -> bool:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return True
+        return any(mentions_model(arg) for arg in getattr(annotation, "__args__", ()))
+
+    return tuple(name for name, info in model.model_fields.items()
+                 if mentions_model(info.annotation))
 
 
 class FieldSetSharer:
@@ -20,11 +34,13 @@ class FieldSetSharer:
 
     def __init__(self) -> None:
         self._sets: dict[frozenset[str], set[str]] = {}
+        self._last: dict[type[BaseModel], set[str]] = {}
 
     def share(self, models: Iterable[BaseModel]) -> None:
         for model in models:
             self._share(model)
-            for value in model.__dict__.values():  # nested models: warmup details, tags
+            for name in _nested_fields(type(model)):  # warmup details, tags
+                value = getattr(model, name)
                 if isinstance(value, BaseModel):
                     self._share(value)
                 elif isinstance(value, tuple):
@@ -36,7 +52,12 @@ class FieldSetSharer:
         if not model.model_config.get("frozen"):
             return  # a mutable model adds to its own set on assignment: leave it alone
         fields = model.__pydantic_fields_set__
-        shared = self._sets.setdefault(frozenset(fields), fields)
+        last = self._last.get(type(model))
+        if last is not None and fields == last:  # the common case: same shape as the previous
+            shared = last
+        else:
+            shared = self._sets.setdefault(frozenset(fields), fields)
+            self._last[type(model)] = shared
         if shared is not fields:
             object.__setattr__(model, "__pydantic_fields_set__", shared)
 
