@@ -231,9 +231,11 @@ class EmailAccount(_WireModel):
             _present(imap_secret) or record.get("has_imap_password") is True
         )
         forms = _secret_forms(smtp_secret) + _secret_forms(imap_secret)
-        if forms:
+        # One search over all texts at once; the per-field pass runs only when a secret is there.
+        joined = "\0".join(value for value in record.values() if value.__class__ is str)
+        if any(form in joined for form in forms):
             for key, value in record.items():
-                if type(value) is str and any(form in value for form in forms):
+                if value.__class__ is str:
                     for form in forms:
                         value = value.replace(form, REDACTED)
                     record[key] = value
