@@ -10,7 +10,7 @@ from pathlib import Path
 
 from auditor.baseline import load_baseline
 from auditor.commands.check_options import resolve, show_config
-from auditor.commands.common import EXIT_CODES, HelpFormatter, common_options, use_color
+from auditor.commands.common import EXIT_CODES, add_command, use_color
 from auditor.commands.live import (
     LIVE_HELP,
     add_fetch_arguments,
@@ -45,13 +45,12 @@ examples:
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "check",
         help="audit accounts against policies",
         description=DESCRIPTION,
         epilog=EXAMPLES + "\n" + LIVE_HELP + "\n" + EXIT_CODES,
-        formatter_class=HelpFormatter,
-        parents=[common_options()],
     )
     parser.add_argument(
         "--inventory",
@@ -157,8 +156,10 @@ def run(args: argparse.Namespace) -> int:
     result = evaluate(
         policy, inventory, fail_on=options.fail_on, now=datetime.now(UTC), baseline=baseline
     )
-    targets = [(options.output_dir / FILE_FORMATS[f].filename, FILE_FORMATS[f].render)
-               for f in file_formats]
+    targets = [
+        (options.output_dir / FILE_FORMATS[f].filename, FILE_FORMATS[f].render)
+        for f in file_formats
+    ]
     if options.write_baseline:
         targets.append((options.write_baseline, json_report.render))
     for target, render in targets:

@@ -35,8 +35,9 @@ def _formats(names: list[str], config: LoadedConfig) -> list[ReportFormat]:
         return [ReportFormat(name) for name in names]
     except ValueError:
         known = ", ".join(f.value for f in ReportFormat)
-        raise UsageError(f"{config.path}: unknown format in 'format' ({', '.join(names)}); "
-                         f"known: {known}.") from None
+        raise UsageError(
+            f"{config.path}: unknown format in 'format' ({', '.join(names)}); known: {known}."
+        ) from None
 
 
 def resolve(args: argparse.Namespace) -> CheckOptions:
@@ -47,7 +48,8 @@ def resolve(args: argparse.Namespace) -> CheckOptions:
         formats = [] if args.quiet else [ReportFormat.CONSOLE]
     policies = args.policy or [config.resolve(p) for p in values.policy or []] or [DEFAULT_POLICY]
     output_dir = args.output_dir or (
-        config.resolve(values.output_dir) if values.output_dir else DEFAULT_OUTPUT)
+        config.resolve(values.output_dir) if values.output_dir else DEFAULT_OUTPUT
+    )
     baseline = args.baseline or (config.resolve(values.baseline) if values.baseline else None)
     return CheckOptions(
         config=config.path,
@@ -63,7 +65,8 @@ def resolve(args: argparse.Namespace) -> CheckOptions:
 def show_config(options: CheckOptions, args: argparse.Namespace) -> str:
     """The effective settings as JSON; the API key only as set / not set."""
     settings: Settings = load_settings(
-        {name: getattr(args, name) for name in ("rate", "concurrency", "timeout", "retries")})
+        {name: getattr(args, name) for name in ("rate", "concurrency", "timeout", "retries")}
+    )
     live = settings.model_dump(mode="json", exclude={"api_key"})
     live["api_key"] = "********" if settings.api_key is not None else None
     document = {

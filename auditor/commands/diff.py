@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from auditor.commands.common import HelpFormatter, common_options
+from auditor.commands.common import add_command
 from auditor.drift import compare, compare_findings
 from auditor.engine import evaluate
 from auditor.models import FailOn, Inventory
@@ -40,13 +40,12 @@ class DiffFormat(StrEnum):
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "diff",
         help="compare two inventory snapshots (drift)",
         description="Compare two inventory snapshots: accounts added, removed and changed.",
         epilog=EPILOG,
-        formatter_class=HelpFormatter,
-        parents=[common_options()],
     )
     parser.add_argument("old", metavar="OLD", type=Path, help="the earlier snapshot")
     parser.add_argument("new", metavar="NEW", type=Path, help="the later snapshot")

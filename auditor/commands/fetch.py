@@ -12,7 +12,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from auditor.commands.common import HelpFormatter, common_options
+from auditor.commands.common import add_command
 from auditor.commands.live import LIVE_HELP, add_fetch_arguments, fetch_inventory
 from auditor.inventory import dumps_snapshot, snapshot_document
 from auditor.output import write_atomic
@@ -24,7 +24,9 @@ Pages are fetched concurrently under one shared rate limit, retried on 429/5xx/t
 checked for accounts added or removed while paging. Either every account is saved, or nothing is.
 """
 
-EPILOG = LIVE_HELP + """
+EPILOG = (
+    LIVE_HELP
+    + """
 examples:
   export SMARTLEAD_API_KEY=...          # or put it in ./.env
   smartlead-audit fetch -o inventory.json
@@ -42,26 +44,39 @@ exit codes:
      rejected (422), an answer was not a list of accounts, or the list kept changing
   4  internal error (a bug: please report it)
 """
+)
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "fetch", help="save the live inventory as a snapshot file", description=DESCRIPTION,
-        epilog=EPILOG, formatter_class=HelpFormatter, parents=[common_options()],
+    parser = add_command(
+        subparsers,
+        "fetch",
+        help="save the live inventory as a snapshot file",
+        description=DESCRIPTION,
+        epilog=EPILOG,
     )
-    parser.add_argument("-o", "--output", metavar="FILE", required=True,
-                        help="snapshot file to write ('-' for stdout)")
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        required=True,
+        help="snapshot file to write ('-' for stdout)",
+    )
     add_fetch_arguments(parser)
-    parser.add_argument("-q", "--quiet", action="store_true",
-                        help="no progress bar and no summary line")
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress bar and no summary line"
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     inventory = fetch_inventory(args, quiet=args.quiet)
     info = inventory.info
-    document = snapshot_document(inventory.accounts, fetched_at=info.fetched_at or
-                                 datetime.now(UTC), source={"url": info.source})
+    document = snapshot_document(
+        inventory.accounts,
+        fetched_at=info.fetched_at or datetime.now(UTC),
+        source={"url": info.source},
+    )
     text = dumps_snapshot(document)
     if args.output == "-":
         sys.stdout.write(text)
@@ -69,8 +84,12 @@ def run(args: argparse.Namespace) -> int:
         write_atomic(Path(args.output), text)
     if not args.quiet:
         stats = info.stats
-        how = (f" ({stats.pages} pages, {stats.requests} requests, {stats.retries} retries, "
-               f"{stats.elapsed_seconds:.1f}s)" if stats else "")
+        how = (
+            f" ({stats.pages} pages, {stats.requests} requests, {stats.retries} retries, "
+            f"{stats.elapsed_seconds:.1f}s)"
+            if stats
+            else ""
+        )
         target = "stdout" if args.output == "-" else args.output
         print(f"wrote {len(inventory.accounts)} accounts to {target}{how}", file=sys.stderr)
     return 0

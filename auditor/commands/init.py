@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from auditor.commands.common import HelpFormatter, common_options
+from auditor.commands.common import add_command
 from auditor.errors import UsageError
 from auditor.output import prepare_dir, write_atomic
 from auditor.scaffold import files
@@ -23,13 +23,12 @@ examples:
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "init",
         help="scaffold policies, pre-commit hooks and a CI workflow",
         description="Scaffold a compliance repository for smartlead-audit.",
         epilog=EPILOG,
-        formatter_class=HelpFormatter,
-        parents=[common_options()],
     )
     parser.add_argument(
         "directory",

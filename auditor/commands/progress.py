@@ -35,7 +35,8 @@ def fetch_progress(*, enabled: bool) -> Iterator[ProgressCallback | None]:
 
         def update(state: FetchProgress) -> None:
             rate = state.requests / state.elapsed_seconds if state.elapsed_seconds > 0 else 0.0
-            bar.update(task, pages=state.pages, accounts=state.accounts, rate=rate,
-                       retries=state.retries)
+            bar.update(
+                task, pages=state.pages, accounts=state.accounts, rate=rate, retries=state.retries
+            )
 
         yield update

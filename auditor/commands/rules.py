@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from auditor.commands.common import HelpFormatter, common_options
+from auditor.commands.common import add_command
 from auditor.errors import UsageError
 from auditor.policy.yaml_tree import did_you_mean
 from auditor.rules import RULES, RuleSpec
@@ -20,13 +20,12 @@ examples:
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "rules",
         help="list rules, or show one rule's documentation",
         description="List every rule with its options and defaults, or document one rule.",
         epilog=EPILOG,
-        formatter_class=HelpFormatter,
-        parents=[common_options()],
     )
     parser.add_argument("rule", metavar="RULE", nargs="?", help="a rule id, e.g. daily-send-limit")
     parser.set_defaults(handler=run)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from auditor.commands.common import HelpFormatter, common_options
+from auditor.commands.common import add_command
 from auditor.output import write_atomic
 from auditor.policy.jsonschema import render_schema
 
@@ -23,13 +23,12 @@ examples:
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "schema",
         help="print the JSON Schema for policy files",
         description="Print the JSON Schema for policy files, generated from the validating models.",
         epilog=EPILOG,
-        formatter_class=HelpFormatter,
-        parents=[common_options()],
     )
     parser.add_argument(
         "-o", "--output", metavar="FILE", type=Path, help="write to FILE instead of stdout"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from auditor.commands.common import HelpFormatter, common_options
+from auditor.commands.common import add_command
 from auditor.errors import UsageError
 from auditor.policytest import describe, discover_tests, run_file
 
@@ -35,13 +35,12 @@ exit codes:
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "test",
         help="run policy tests (expected findings for small inventories)",
         description="Run policy tests: small inventories with the findings a policy must produce.",
         epilog=EPILOG,
-        formatter_class=HelpFormatter,
-        parents=[common_options()],
     )
     parser.add_argument(
         "paths",

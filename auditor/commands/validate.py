@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from auditor.commands.common import HelpFormatter, common_options
+from auditor.commands.common import add_command
 from auditor.policy.loader import load_policy
 
 EPILOG = """\
@@ -23,13 +23,12 @@ exit codes:
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "validate",
         help="check policy files without any inventory",
         description="Validate policy files without reading any inventory or using the network.",
         epilog=EPILOG,
-        formatter_class=HelpFormatter,
-        parents=[common_options()],
     )
     parser.add_argument(
         "paths",
