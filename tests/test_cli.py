@@ -263,3 +263,18 @@ def test_python_dash_m_and_console_script_use_the_default_policy_folder() -> Non
     installed = _subprocess(script, "--version")
     assert installed.returncode == 0
     assert installed.stdout.startswith("smartlead-audit ")
+
+
+def test_validate_with_siblings_checks_a_file_in_its_policy_set(
+    run_cli: Run, write_policy: Callable[..., Path]
+) -> None:
+    write_policy("version: 1\nrules:\n  - rule: warmup\n", "rules.yaml")
+    waivers = write_policy(
+        "version: 1\nwaivers:\n  - {accounts: [1], rules: [warmup], reason: r, "
+        "expires: 2099-01-01}\n", "waivers.yaml")
+    alone = run_cli("validate", waivers)
+    assert alone.code == 2
+    assert "waiver names rule id 'warmup', which no policy defines" in alone.err
+    together = run_cli("validate", "--with-siblings", waivers)
+    assert (together.code, together.err) == (0, "")
+    assert together.out.startswith("ok: 2 policy files, 1 rule entries, 1 waivers")

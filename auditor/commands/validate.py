@@ -12,9 +12,14 @@ EPILOG = """\
 Prints every problem as file:line:column: message. Files given together are validated as one
 policy set (duplicate ids across them are errors), exactly as `check` would load them.
 
+With --with-siblings, each file is validated together with the other policy files of its folder
+(the set `check --policy FOLDER` loads), so a waiver may name an entry defined in another file.
+The pre-commit hook uses it, since pre-commit passes only the changed files.
+
 examples:
   smartlead-audit validate                  # ./policies
   smartlead-audit validate policies/house.yaml policies/eu.yaml
+  smartlead-audit validate --with-siblings policies/eu.yaml
 
 exit codes:
   0  every file is valid
@@ -37,12 +42,20 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         nargs="*",
         help="policy files or folders (default ./policies)",
     )
+    parser.add_argument(
+        "--with-siblings",
+        action="store_true",
+        help="validate each file together with the policy files in its folder",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing when valid")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    policy = load_policy(args.paths or [Path("policies")])
+    paths: list[Path] = args.paths or [Path("policies")]
+    if args.with_siblings:
+        paths = list(dict.fromkeys(p.parent if p.is_file() else p for p in paths))
+    policy = load_policy(paths)
     if not args.quiet:
         files = len(policy.files)
         print(
