@@ -9,8 +9,10 @@ import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
+from typing import NamedTuple
 
 from auditor import __version__
+from auditor.gcpause import gc_paused
 from auditor.models import (
     AuditResult,
     EmailAccount,
@@ -36,6 +38,7 @@ WAIVER_UNUSED = "waiver-unused"
 BaselineKey = tuple[str, int | None]  # (entry id, account id)
 
 
+@gc_paused()  # findings for every account, all kept: see gcpause
 def evaluate(
     policy: Policy,
     inventory: Inventory,
@@ -54,13 +57,16 @@ def evaluate(
     for entry in policy.entries:
         # Most entries have no waiver at all: decide that once, not per finding.
         relevant = [w for w in active if w.waiver.rules is None or entry.id in w.waiver.rules]
+        # The entry's id, rule, severity and location are properties (`where` formats a string):
+        # read them once per entry rather than once per finding.
+        fixed = _EntryFields(entry.id, entry.rule, entry.severity, entry.where)
         for account, violation in _violations(entry, scope[entry.id]):
             waiver = None
             if relevant:
-                waiver = next((w for w in relevant if w.waiver.covers(account, entry.id)), None)
+                waiver = next((w for w in relevant if w.waiver.covers(account, fixed.id)), None)
             if waiver is not None:
                 used[policy.waivers.index(waiver)] += 1
-            findings.append(_finding(entry, account, violation, waiver))
+            findings.append(_finding(fixed, account, violation, waiver))
     register = _register(policy, used, today)
     findings.extend(_waiver_findings(register, today))
     if baseline:
@@ -124,8 +130,17 @@ def _violations(
             yield account, violation
 
 
+class _EntryFields(NamedTuple):
+    """What every finding of one entry shares."""
+
+    id: str
+    rule: str
+    severity: Severity
+    where: str
+
+
 def _finding(
-    entry: PolicyEntry, account: EmailAccount, violation: Violation, waiver: WaiverEntry | None
+    entry: _EntryFields, account: EmailAccount, violation: Violation, waiver: WaiverEntry | None
 ) -> Finding:
     return Finding(
         id=entry.id,

@@ -16,6 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from auditor.compact import share_field_sets
 from auditor.errors import InventoryError
+from auditor.gcpause import gc_paused
 from auditor.models import EmailAccount, Inventory, InventoryInfo
 
 SNAPSHOT_SCHEMA = "smartlead-auditor/inventory@1"
@@ -29,6 +30,8 @@ def _describe_location(loc: tuple[int | str, ...]) -> str:
     return path
 
 
+# The cyclic collector rescans every record already built each time it runs: see gcpause.
+@gc_paused()
 def parse_accounts(records: object, *, where: str = "inventory") -> tuple[EmailAccount, ...]:
     """Validate a JSON array of account records; raise naming the first bad record and field."""
     if not isinstance(records, list):
@@ -110,6 +113,7 @@ def _tagging_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return document
 
 
+@gc_paused()  # json.loads builds one dict per record: see gcpause
 def loads_json(text: str | bytes, *, where: str) -> object:
     """`json.loads` that rejects repeated keys, naming the record that repeats one; text that is
     not JSON is an `InventoryError` naming `where` too."""

@@ -66,11 +66,14 @@ class AccountType(StrEnum):
 
 def _without_blanks(data: dict[str, Any]) -> dict[str, Any]:
     # One pass per record in a model validator (a per-field validator costs 30 calls a record);
-    # the test is inlined for the same reason.
-    return {
-        key: None if value.__class__ is str and (not value or value.isspace()) else value
-        for key, value in data.items()
-    }
+    # the test is inlined for the same reason. A C-level copy plus stores for the few blank
+    # values is about a third faster than a comprehension that stores every key; the copy keeps
+    # the caller's dict untouched (passwords are popped from the result).
+    record = data.copy()
+    for key, value in data.items():
+        if value.__class__ is str and (not value or value.isspace()):
+            record[key] = None
+    return record
 
 
 def _parse_percent(value: object) -> object:
@@ -232,7 +235,7 @@ class EmailAccount(_WireModel):
         )
         forms = _secret_forms(smtp_secret) + _secret_forms(imap_secret)
         # One search over all texts at once; the per-field pass runs only when a secret is there.
-        joined = "\0".join(value for value in record.values() if value.__class__ is str)
+        joined = "\0".join([value for value in record.values() if value.__class__ is str])
         if any(form in joined for form in forms):
             for key, value in record.items():
                 if value.__class__ is str:

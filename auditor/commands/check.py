@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from auditor.commands.live import (
 )
 from auditor.engine import evaluate
 from auditor.errors import ExitCode
+from auditor.gcpause import gc_paused
 from auditor.models import FailOn, Inventory
 from auditor.output import prepare_dir, write_atomic
 from auditor.policy.loader import load_policy
@@ -149,25 +151,36 @@ def run(args: argparse.Namespace) -> int:
         prepare_dir(options.output_dir)
     if options.write_baseline:
         prepare_dir(options.write_baseline.parent)
-    inventory = load_inventory(args)
-    log.info(
-        "evaluating %d rule entries over %d accounts", len(policy.entries), len(inventory.accounts)
-    )
-    result = evaluate(
-        policy, inventory, fail_on=options.fail_on, now=datetime.now(UTC), baseline=baseline
-    )
-    targets = [
-        (options.output_dir / FILE_FORMATS[f].filename, FILE_FORMATS[f].render)
-        for f in file_formats
-    ]
-    if options.write_baseline:
-        targets.append((options.write_baseline, json_report.render))
-    for target, render in targets:
-        write_atomic(target, render(result))
-        if not args.quiet:
-            print(f"wrote {target}", file=sys.stderr)
-    if ReportFormat.CONSOLE in formats:
-        sys.stdout.write(console_report.render(result, color=use_color(sys.stdout)))
-    if ReportFormat.GITHUB in formats:
-        sys.stdout.write(github_report.render(result))
-    return int(ExitCode.OK if result.summary.passed else ExitCode.FINDINGS)
+    # A saved inventory is read under the same pause as the rest of the run (resuming the
+    # collector in between would rescan every account once); a live fetch is not paused: it runs for
+    # minutes, and its HTTP machinery may leave cyclic garbage that should be collected.
+    with ExitStack() as paused:
+        if args.inventory is not None:
+            paused.enter_context(gc_paused())
+        inventory = load_inventory(args)
+        log.info(
+            "evaluating %d rule entries over %d accounts",
+            len(policy.entries),
+            len(inventory.accounts),
+        )
+        # From here on the run only builds objects that live until it ends (findings, reports):
+        # with the collector on, every stage would rescan the whole inventory (auditor.gcpause).
+        paused.enter_context(gc_paused())
+        result = evaluate(
+            policy, inventory, fail_on=options.fail_on, now=datetime.now(UTC), baseline=baseline
+        )
+        targets = [
+            (options.output_dir / FILE_FORMATS[f].filename, FILE_FORMATS[f].render)
+            for f in file_formats
+        ]
+        if options.write_baseline:
+            targets.append((options.write_baseline, json_report.render))
+        for target, render in targets:
+            write_atomic(target, render(result))
+            if not args.quiet:
+                print(f"wrote {target}", file=sys.stderr)
+        if ReportFormat.CONSOLE in formats:
+            sys.stdout.write(console_report.render(result, color=use_color(sys.stdout)))
+        if ReportFormat.GITHUB in formats:
+            sys.stdout.write(github_report.render(result))
+        return int(ExitCode.OK if result.summary.passed else ExitCode.FINDINGS)

@@ -9,12 +9,10 @@ untrusted: the template autoescapes it, the JSON embedding escapes ``<``, ``>`` 
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from auditor.gcpause import gc_paused
 from auditor.models import AuditResult, FindingStatus, Severity
 from auditor.report.html.assets import assets
 from auditor.report.html.charts import BarChart, bar_chart
@@ -65,23 +63,8 @@ def overview_charts(overview: InventoryOverview) -> tuple[BarChart, ...]:
     )
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Rendering allocates millions of short-lived, acyclic lists and ints; meanwhile the cyclic
-    collector would re-scan the caller's result (hundreds of thousands of objects) again and
-    again, which costs more than the whole encoding at 50,000 accounts. Nothing built here is
-    cyclic, so pausing collection loses nothing; the previous state is restored."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def render(result: AuditResult) -> str:
-    with _gc_paused():
+    with gc_paused():  # see auditor.gcpause
         groups = rule_groups(result)
         overview = inventory_overview(result)
         failures = overview.connection_failures

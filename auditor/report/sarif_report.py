@@ -11,6 +11,7 @@ import hashlib
 import json
 from typing import Any
 
+from auditor.gcpause import gc_paused
 from auditor.models import AuditResult, Finding, FindingStatus, RuleInfo, Severity
 from auditor.report.view import rule_groups
 
@@ -153,6 +154,7 @@ def sarif_dict(result: AuditResult) -> dict[str, Any]:
     }
 
 
+@gc_paused()  # builds one object per finding, all kept until written: see gcpause
 def render(result: AuditResult) -> str:
     # Compact: SARIF is read by tools, and the indented encoder is pure Python (5x slower).
     return json.dumps(sarif_dict(result), ensure_ascii=False) + "\n"

@@ -18,7 +18,8 @@ def group_by(
         if value is not None:
             groups[value].append(account)
     for members in groups.values():
-        members.sort(key=lambda a: a.id)
+        if len(members) > 1:  # most groups have one account: skip the sort call for those
+            members.sort(key=lambda a: a.id)
     return groups
 
 

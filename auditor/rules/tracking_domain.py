@@ -57,14 +57,15 @@ def check(account: EmailAccount, options: Options) -> list[Violation]:
                 f"{FIELD} {value} is not an allowed tracking domain",
             )
         )
-    sender = account.sender_domain
-    if options.same_domain_as_sender and not (sender and is_within(value, sender)):
-        found.append(
-            Violation(
-                FIELD,
-                value,
-                f"{sender or 'the sender domain'} or a subdomain",
-                f"{FIELD} {value} is not on the sender's domain {sender}",
+    if options.same_domain_as_sender:
+        sender = account.sender_domain  # only needed here: a property call per account
+        if not (sender and is_within(value, sender)):
+            found.append(
+                Violation(
+                    FIELD,
+                    value,
+                    f"{sender or 'the sender domain'} or a subdomain",
+                    f"{FIELD} {value} is not on the sender's domain {sender}",
+                )
             )
-        )
     return found

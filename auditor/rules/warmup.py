@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Annotated
 
 from pydantic import Field
@@ -35,13 +36,17 @@ class Options(EntryBase):
     min_reputation: Annotated[float, Field(ge=0, le=100, strict=False)] | None = None
     allow_blocked: bool = False
 
+    # Computed once per entry, not once per account (evaluation runs this for every account).
+    @cached_property
+    def allowed_statuses(self) -> frozenset[str]:
+        return frozenset(s.upper() for s in self.status)
+
 
 def check(account: EmailAccount, options: Options) -> list[Violation]:
     details = account.warmup_details
     found = []
     status = details.status if details else None
-    allowed = {s.upper() for s in options.status}
-    if status is None or status.upper() not in allowed:
+    if status is None or status.upper() not in options.allowed_statuses:
         found.append(
             Violation(
                 "warmup_details.status",
