@@ -55,15 +55,6 @@ class FailOn(StrEnum):
         return severity.rank >= Severity(self.value).rank
 
 
-class AccountType(StrEnum):
-    """Known providers; the model accepts any other string too (ZOHO has been seen)."""
-
-    GMAIL = "GMAIL"
-    OUTLOOK = "OUTLOOK"
-    SMTP = "SMTP"
-    ZOHO = "ZOHO"
-
-
 def _without_blanks(data: dict[str, Any]) -> dict[str, Any]:
     # One pass per record in a model validator (a per-field validator costs 30 calls a record);
     # the test is inlined for the same reason. A C-level copy plus stores for the few blank

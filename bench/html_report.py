@@ -26,11 +26,9 @@ from auditor.inventory import parse_accounts
 from auditor.models import AuditResult, FailOn, Inventory, InventoryInfo
 from auditor.policy.loader import load_policy
 from auditor.report import html_report, json_report
+from auditor.testing.chromium import CHROMIUM, CHROMIUM_ARGS
 from auditor.testing.generator import generate_accounts
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 NOW = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
 
 STRICT_POLICY = """\

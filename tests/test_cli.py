@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from auditor import engine
 from tests.accounts import wire
 from tests.conftest import DEMO_INVENTORY, REPO, SHIPPED_POLICIES, CliResult
 
@@ -224,7 +223,6 @@ def test_internal_error_exits_4(run_cli: Run, monkeypatch: pytest.MonkeyPatch) -
     assert "Traceback" not in result.err
     verbose = run_cli("check", "-v", "--inventory", DEMO_INVENTORY, "--policy", SHIPPED_POLICIES)
     assert verbose.code == 4 and "Traceback" in verbose.err
-    assert engine.evaluate is not boom
 
 
 def test_ctrl_c_exits_130(run_cli: Run, monkeypatch: pytest.MonkeyPatch) -> None:
