@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import jiter
 from pydantic import TypeAdapter, ValidationError
 
 from auditor.compact import share_field_sets
@@ -113,11 +114,27 @@ def _tagging_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return document
 
 
-@gc_paused()  # json.loads builds one dict per record: see gcpause
+@gc_paused()  # decoding builds one dict per record: see gcpause
 def loads_json(text: str | bytes, *, where: str) -> object:
-    """`json.loads` that rejects repeated keys, naming the record that repeats one; text that is
-    not JSON is an `InventoryError` naming `where` too."""
+    """Decode JSON, rejecting repeated keys (naming the record that repeats one); text that is
+    not JSON is an `InventoryError` naming `where` too.
+
+    jiter (Rust, pydantic's own JSON parser) decodes and catches repeated keys in one pass, about
+    twice as fast as `json.loads` with a pairs hook; it also shares repeated strings (hosts, ports
+    types), which keeps large inventories smaller. Whatever it refuses goes through the standard
+    library, which either accepts it (a few forms jiter does not, like lone surrogates) or says
+    precisely what is wrong and where."""
     try:
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        return jiter.from_json(data, catch_duplicate_keys=True)
+    except (ValueError, UnicodeError):
+        return _loads_json_exactly(text, where)
+
+
+def _loads_json_exactly(text: str | bytes, where: str) -> object:
+    try:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")  # not json.loads' guess, which would take UTF-16 too
         return json.loads(text, object_pairs_hook=unique_pairs)
     except DuplicateKeyError:
         document = json.loads(text, object_pairs_hook=_tagging_pairs)

@@ -109,7 +109,9 @@ def test_rejected_key_is_an_api_error_naming_the_page_and_not_retried(shape: str
     with SmartLeadServer(300, api_key="the-right-key-123", unauthorized_shape=shape) as server:
         error = fail(server)
         assert len(server.requests) <= 8  # the first wave only: nothing is retried
-        assert all(entry.status == 401 for entry in server.requests)
+        # -1: still being answered when the client, told 401, stopped waiting for it
+        statuses = [entry.status for entry in server.requests]
+        assert 401 in statuses and set(statuses) <= {401, -1}
     text = str(error)
     assert re.search(r"page at offset \d+: HTTP 401", text)
     assert ("Invalid API Key" if shape == "message" else "Invalid or missing API key") in text

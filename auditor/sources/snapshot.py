@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 from auditor.errors import InventoryError
@@ -25,11 +26,5 @@ class SnapshotSource:
                 f"cannot read inventory {self.path}: {exc.strerror or exc}.",
                 tip="pass an existing file with --inventory.",
             ) from None
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InventoryError(
-                f"{self.path}: not UTF-8 text (byte {exc.start}); is this a JSON inventory?"
-            ) from None
-        document = loads_json(text, where=str(self.path))
+        document = loads_json(raw.removeprefix(codecs.BOM_UTF8), where=str(self.path))
         return inventory_from_document(document, source=str(self.path))
