@@ -125,8 +125,9 @@ def _violations(
         yield from spec.check_fleet(accounts, entry.options)
         return
     assert spec.check is not None
-    for account in accounts:
-        for violation in spec.check(account, entry.options):
+    check, options = spec.check, entry.options
+    for account in accounts if spec.screen is None else spec.screen(accounts, options):
+        for violation in check(account, options):
             yield account, violation
 
 

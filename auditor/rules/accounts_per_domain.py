@@ -35,7 +35,7 @@ class Options(EntryBase):
 def check_fleet(
     accounts: Sequence[EmailAccount], options: Options
 ) -> Iterator[tuple[EmailAccount, Violation]]:
-    for domain, members in group_by(accounts, lambda a: a.sender_domain or None).items():
+    for domain, members in group_by(accounts, [a.sender_domain or None for a in accounts]).items():
         for extra in members[options.max :]:
             yield (
                 extra,

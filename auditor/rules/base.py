@@ -2,8 +2,12 @@
 
 A rule module has `ID`, `REMEDIATION`, an `Options` model (its keys in a policy entry, with
 defaults) and either `check(account, options)` (one account at a time) or
-`check_fleet(accounts, options)` (across the selected accounts). Its docstring is the user
-documentation: the first line is the description, the first paragraph after it the rationale.
+`check_fleet(accounts, options)` (across the selected accounts). A `check` rule may add
+`screen(accounts, options)`: a cheap first pass (one comprehension, no call per account) that
+returns the accounts `check` could flag; `check` then runs on those only. A screen may keep
+accounts that pass, never drop one that fails (a property test holds every screen to that).
+The module's docstring is the user documentation: the first line is the description, the first
+paragraph after it the rationale.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import inspect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from operator import attrgetter
 from types import ModuleType
 from typing import Any
 
@@ -34,6 +39,7 @@ class Violation:
 
 AccountCheck = Callable[[EmailAccount, Any], Iterable[Violation]]
 FleetCheck = Callable[[Sequence[EmailAccount], Any], Iterable[tuple[EmailAccount, Violation]]]
+Screen = Callable[[Sequence[EmailAccount], Any], Sequence[EmailAccount]]
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,7 @@ class RuleSpec:
     remediation: str
     check: AccountCheck | None = None
     check_fleet: FleetCheck | None = None
+    screen: Screen | None = None
     # Entries of a scoped rule compete: for each account only the most specific matching entry
     # applies (default < tag < client < account). Custom `field` entries are independent checks.
     scoped: bool = True
@@ -76,6 +83,7 @@ class RuleSpec:
             remediation=module.REMEDIATION,
             check=check,
             check_fleet=check_fleet,
+            screen=getattr(module, "screen", None),
             scoped=getattr(module, "SCOPED", check is not None),
         )
 
@@ -148,6 +156,20 @@ class AddressOptions(EntryBase):
                 f"give at most one of address, domain, pattern (got {', '.join(given)})"
             )
         return self
+
+
+def screen_address(
+    field: str, accounts: Sequence[EmailAccount], options: AddressOptions
+) -> Sequence[EmailAccount]:
+    """`screen` for the `check_address` rules: without `domain` or `pattern`, only an account
+    whose address is missing (or, with `address`, differs) can fail."""
+    if options.domain is not None or options.pattern is not None:
+        return accounts
+    values = map(attrgetter(field), accounts)
+    if options.address is None:
+        return [a for a, v in zip(accounts, values, strict=True) if v is None]
+    wanted = options.address.casefold()
+    return [a for a, v in zip(accounts, values, strict=True) if v is None or v.casefold() != wanted]
 
 
 def check_address(field: str, value: str | None, options: AddressOptions) -> list[Violation]:

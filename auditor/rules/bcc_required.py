@@ -15,8 +15,10 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from auditor.models import EmailAccount
-from auditor.rules.base import AddressOptions, Violation, check_address
+from auditor.rules.base import AddressOptions, Violation, check_address, screen_address
 
 ID = "bcc-required"
 REMEDIATION = "Set the account's BCC address to the compliance archive (Settings > General)."
@@ -24,6 +26,10 @@ REMEDIATION = "Set the account's BCC address to the compliance archive (Settings
 
 class Options(AddressOptions):
     pass
+
+
+def screen(accounts: Sequence[EmailAccount], options: Options) -> Sequence[EmailAccount]:
+    return screen_address("bcc_email", accounts, options)
 
 
 def check(account: EmailAccount, options: Options) -> list[Violation]:

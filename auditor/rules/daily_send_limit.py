@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from pydantic import Field
@@ -30,6 +31,10 @@ FIELD = "message_per_day"
 class Options(EntryBase):
     max: Annotated[int, Field(ge=0)]
 
+
+def screen(accounts: Sequence[EmailAccount], options: Options) -> list[EmailAccount]:
+    cap = options.max
+    return [a for a in accounts if (v := a.message_per_day) is None or v > cap]
 
 def check(account: EmailAccount, options: Options) -> list[Violation]:
     value = account.message_per_day

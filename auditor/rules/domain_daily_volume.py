@@ -34,7 +34,7 @@ class Options(EntryBase):
 def check_fleet(
     accounts: Sequence[EmailAccount], options: Options
 ) -> Iterator[tuple[EmailAccount, Violation]]:
-    for domain, members in group_by(accounts, lambda a: a.sender_domain or None).items():
+    for domain, members in group_by(accounts, [a.sender_domain or None for a in accounts]).items():
         total = sum(a.message_per_day or 0 for a in members)
         if total > options.max:
             for account in members:

@@ -27,7 +27,8 @@ class Options(EntryBase):
 def check_fleet(
     accounts: Sequence[EmailAccount], options: Options
 ) -> Iterator[tuple[EmailAccount, Violation]]:
-    for address, members in group_by(accounts, lambda a: a.email.casefold() or None).items():
+    addresses = [(a.from_email or "").casefold() or None for a in accounts]
+    for address, members in group_by(accounts, addresses).items():
         if len(members) > 1:
             for account in members:
                 yield (

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 
 from auditor.models import EmailAccount
 
 
 def group_by(
-    accounts: Iterable[EmailAccount], key: Callable[[EmailAccount], Hashable | None]
+    accounts: Sequence[EmailAccount], keys: Iterable[Hashable | None]
 ) -> dict[Hashable, list[EmailAccount]]:
-    """Accounts by key (None keys left out), each group sorted by id for stable findings."""
+    """Accounts by key (``keys`` runs parallel to ``accounts``; None keys are left out), each
+    group sorted by id for stable findings. Callers pass the keys as one comprehension: a key
+    function would be a Python call per account."""
     groups: dict[Hashable, list[EmailAccount]] = defaultdict(list)
-    for account in accounts:
-        value = key(account)
+    for account, value in zip(accounts, keys, strict=True):
         if value is not None:
             groups[value].append(account)
     for members in groups.values():
@@ -24,7 +25,14 @@ def group_by(
 
 
 def other_ids(members: Sequence[EmailAccount], account: EmailAccount, limit: int = 5) -> str:
-    """The other accounts of a group, for messages (at most `limit`, then a count)."""
-    ids = [str(m.id) for m in members if m.id != account.id]
-    shown = ", ".join(ids[:limit])
-    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+    """The other accounts of a group (``account`` is one of ``members``), for messages: at most
+    `limit`, then a count. It stops reading at `limit`: it runs once per member, and a group can
+    hold thousands of accounts."""
+    ids: list[str] = []
+    for member in members:
+        if member.id != account.id:
+            ids.append(str(member.id))
+            if len(ids) == limit:
+                break
+    more = len(members) - 1 - len(ids)
+    return ", ".join(ids) + (f" and {more} more" if more > 0 else "")

@@ -9,6 +9,8 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from auditor.models import EmailAccount
 from auditor.policy.schema import EntryBase
 from auditor.rules.base import Violation
@@ -20,6 +22,10 @@ REMEDIATION = "Reconnect the account's IMAP: check the IMAP host, port and login
 
 class Options(EntryBase):
     pass
+
+
+def screen(accounts: Sequence[EmailAccount], options: Options) -> list[EmailAccount]:
+    return [a for a in accounts if a.is_imap_success is not True]
 
 
 def check(account: EmailAccount, options: Options) -> list[Violation]:

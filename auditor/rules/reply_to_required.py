@@ -15,8 +15,10 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from auditor.models import EmailAccount
-from auditor.rules.base import AddressOptions, Violation, check_address
+from auditor.rules.base import AddressOptions, Violation, check_address, screen_address
 
 ID = "reply-to-required"
 REMEDIATION = "Set a reply-to address on the account (Settings > General > Reply-to)."
@@ -24,6 +26,10 @@ REMEDIATION = "Set a reply-to address on the account (Settings > General > Reply
 
 class Options(AddressOptions):
     pass
+
+
+def screen(accounts: Sequence[EmailAccount], options: Options) -> Sequence[EmailAccount]:
+    return screen_address("different_reply_to_address", accounts, options)
 
 
 def check(account: EmailAccount, options: Options) -> list[Violation]:

@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from pydantic import Field
@@ -28,6 +29,11 @@ FIELD = wire_name("min_time_to_wait_mins")
 
 class Options(EntryBase):
     min_minutes: Annotated[int, Field(ge=0)]
+
+
+def screen(accounts: Sequence[EmailAccount], options: Options) -> list[EmailAccount]:
+    floor = options.min_minutes
+    return [a for a in accounts if (v := a.min_time_to_wait_mins) is None or v < floor]
 
 
 def check(account: EmailAccount, options: Options) -> list[Violation]:

@@ -30,7 +30,7 @@ class Options(EntryBase):
 def check_fleet(
     accounts: Sequence[EmailAccount], options: Options
 ) -> Iterator[tuple[EmailAccount, Violation]]:
-    for members in group_by(accounts, lambda a: a.credential_tag).values():
+    for members in group_by(accounts, [a.credential_tag for a in accounts]).values():
         if len(members) > 1:
             for account in members:
                 yield (

@@ -9,6 +9,8 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from auditor.models import EmailAccount
 from auditor.policy.schema import EntryBase
 from auditor.redact import redact
@@ -31,6 +33,10 @@ def connection_violation(
     reason = f": {redact(error)}" if error else ""
     state = "has never been tested" if ok is None else "failed"
     return [Violation(field, show(ok), "true", f"the {what} connection {state}{reason}")]
+
+
+def screen(accounts: Sequence[EmailAccount], options: Options) -> list[EmailAccount]:
+    return [a for a in accounts if a.is_smtp_success is not True]
 
 
 def check(account: EmailAccount, options: Options) -> list[Violation]:

@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cached_property
 
 from auditor.models import EmailAccount
@@ -40,6 +41,12 @@ class Options(EntryBase):
 
     def allows(self, domain: str) -> bool:
         return self._allowed is None or bool(self._allowed.match(domain))
+
+
+def screen(accounts: Sequence[EmailAccount], options: Options) -> Sequence[EmailAccount]:
+    if options.allowed is None and not options.same_domain_as_sender:
+        return [a for a in accounts if a.custom_tracking_domain is None]
+    return accounts
 
 
 def check(account: EmailAccount, options: Options) -> list[Violation]:

@@ -34,11 +34,8 @@ class Options(EntryBase):
 def check_fleet(
     accounts: Sequence[EmailAccount], options: Options
 ) -> Iterator[tuple[EmailAccount, Violation]]:
-    def tracking(account: EmailAccount) -> str | None:
-        domain = account.custom_tracking_domain
-        return domain.lower() if domain else None
-
-    for domain, members in group_by(accounts, tracking).items():
+    domains = [d.lower() if (d := a.custom_tracking_domain) else None for a in accounts]
+    for domain, members in group_by(accounts, domains).items():
         for extra in members[options.max_accounts :]:
             yield (
                 extra,

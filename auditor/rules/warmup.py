@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cached_property
 from typing import Annotated
 
@@ -40,6 +41,19 @@ class Options(EntryBase):
     @cached_property
     def allowed_statuses(self) -> frozenset[str]:
         return frozenset(s.upper() for s in self.status)
+
+
+def screen(accounts: Sequence[EmailAccount], options: Options) -> list[EmailAccount]:
+    allowed, floor = options.allowed_statuses, options.min_reputation
+    blocked_ok = options.allow_blocked
+    return [
+        a for a in accounts
+        if (d := a.warmup_details) is None
+        or d.status is None
+        or d.status.upper() not in allowed
+        or (floor is not None and (d.warmup_reputation is None or d.warmup_reputation < floor))
+        or (d.blocked_reason is not None and not blocked_ok)
+    ]
 
 
 def check(account: EmailAccount, options: Options) -> list[Violation]:
