@@ -36,7 +36,9 @@ class Settings(BaseSettings):
     api_key: SecretStr | None = None
     base_url: str = DEFAULT_BASE_URL
     rate: float = Field(default=5.0, gt=0, le=1000, description="requests per second")
-    concurrency: int = Field(default=16, ge=1, le=256, description="requests in flight at most")
+    # None: enough for the rate (``auditor.sources.pacing.default_concurrency``)
+    concurrency: int | None = Field(default=None, ge=1, le=256,
+                                    description="requests in flight at most")
     timeout: float = Field(default=30.0, gt=0, le=600, description="seconds per request")
     retries: int = Field(default=5, ge=0, le=50, description="retries per request / re-syncs")
     backoff: float = Field(default=0.5, ge=0, le=60, description="first retry delay, seconds")

@@ -104,7 +104,10 @@ def _settings(server: SmartLeadServer) -> Settings:
 def _env(monkeypatch: pytest.MonkeyPatch, server: SmartLeadServer) -> None:
     for name, value in {"SMARTLEAD_API_KEY": CANARY, "SMARTLEAD_BASE_URL": server.base_url,
                         "SMARTLEAD_RATE": "1000", "SMARTLEAD_RETRIES": "1",
-                        "SMARTLEAD_BACKOFF": "0", "SMARTLEAD_TIMEOUT": "0.2"}.items():
+                        "SMARTLEAD_BACKOFF": "0", "SMARTLEAD_TIMEOUT": "0.2",
+                        # at rate 1000 the default would be 64 speculative reads: they would use
+                        # up the faults (times=50) the library run after the CLI run needs
+                        "SMARTLEAD_CONCURRENCY": "16"}.items():
         monkeypatch.setenv(name, value)
 
 

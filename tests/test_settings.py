@@ -9,6 +9,7 @@ import pytest
 from auditor.errors import ExitCode, UsageError
 from auditor.redact import redact
 from auditor.settings import DEFAULT_BASE_URL, load_settings, require_api_key
+from auditor.sources.pacing import default_burst, default_concurrency
 from tests.test_api_support import isolated  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("isolated")
@@ -19,7 +20,7 @@ def test_defaults_without_environment_or_env_file() -> None:
     assert settings.api_key is None
     assert settings.base_url == DEFAULT_BASE_URL == "https://server.smartlead.ai/api/v1"
     assert (settings.rate, settings.concurrency, settings.timeout, settings.retries) == (
-        5.0, 16, 30.0, 5)
+        5.0, None, 30.0, 5)
 
 
 def test_precedence_flags_over_environment_over_env_file(
@@ -34,7 +35,7 @@ def test_precedence_flags_over_environment_over_env_file(
     assert settings.rate == 4.0          # flag beats environment
     assert settings.timeout == 8.0       # environment beats .env
     assert settings.retries == 9         # .env beats default
-    assert settings.concurrency == 16    # default
+    assert settings.concurrency is None  # default: derived from the rate when fetching
     assert settings.api_key is not None
     assert settings.api_key.get_secret_value() == "from-dotenv-key"
 
@@ -120,3 +121,12 @@ def test_unreadable_env_file_is_a_usage_error_without_its_content(isolated: Path
         load_settings()
     assert "cannot read the settings" in caught.value.message
     assert "secret" not in str(caught.value)
+
+
+def test_default_concurrency_lets_the_opening_burst_out_at_once_and_has_a_floor() -> None:
+    # at 20/s: a burst of 10 plus a second's worth, so 1 s round trips never hold the pace
+    assert default_concurrency(20) == 30
+    # at 50/s: capped, still the burst plus 200 ms round trips at the full rate
+    assert default_concurrency(50) == 64 >= default_burst(50) + 50 * 0.2
+    assert default_concurrency(5) == 16      # never fewer than 16
+    assert default_concurrency(1000) == 64   # nor more than 64

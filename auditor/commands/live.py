@@ -74,7 +74,9 @@ def add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
         help="requests per second, shared by all pages (default 5 = 10 per 2 s)",
     )
     pace.add_argument(
-        "--concurrency", type=_count, metavar="N", help="pages in flight at most (default 16)"
+        "--concurrency", type=_count, metavar="N",
+        help="pages in flight at most (default: the opening burst plus a second's worth at "
+             "--rate, within 16..64)",
     )
     pace.add_argument(
         "--timeout",

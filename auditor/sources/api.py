@@ -27,7 +27,7 @@ from auditor.settings import Settings, require_api_key
 from auditor.sources.api_request import Counters, PageRequester
 from auditor.sources.fetcher import ChainFetcher
 from auditor.sources.filters import ApiFilters
-from auditor.sources.pacing import Pacer
+from auditor.sources.pacing import Pacer, default_concurrency
 from auditor.sources.pagination import Page, assemble, page_offset
 
 ENDPOINT = "/email-accounts/"
@@ -85,8 +85,9 @@ class ApiSource:
         settings = self._settings
         seen: set[int] = set()
         fetched_pages = 0
-        limits = httpx.Limits(max_connections=settings.concurrency,
-                              max_keepalive_connections=settings.concurrency)
+        concurrency = settings.concurrency or default_concurrency(settings.rate)
+        limits = httpx.Limits(max_connections=concurrency,
+                              max_keepalive_connections=concurrency)
         headers = {"accept": "application/json", "user-agent": f"smartlead-auditor/{__version__}"}
         async with httpx.AsyncClient(timeout=settings.timeout, limits=limits, headers=headers,
                                      transport=self._transport) as client:
@@ -111,7 +112,7 @@ class ApiSource:
                                                  counters.retries, time.monotonic() - started))
                 return page
 
-            fetcher = ChainFetcher(get_page, concurrency=settings.concurrency,
+            fetcher = ChainFetcher(get_page, concurrency=concurrency,
                                    max_resyncs=settings.retries)
             pages = await fetcher.run()
         accounts = assemble(pages)

@@ -21,6 +21,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
+import jiter
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -185,6 +186,10 @@ _NOT_JSON: Any = object()
 
 
 def _json_or_none(content: bytes) -> object:
+    try:  # the fast path, as for snapshots (see ``auditor.inventory.loads_json``)
+        return jiter.from_json(content, catch_duplicate_keys=True)
+    except ValueError:
+        pass  # not JSON, a repeated key, or a form only the standard library takes: it decides
     try:
         return json.loads(content, object_pairs_hook=unique_pairs)
     except DuplicateKeyError:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import Mapping
 
@@ -28,6 +29,15 @@ def default_burst(rate: float) -> int:
     """Half a second's worth of requests: enough to fill the pipe at the start, and it leaves the
     server's own burst allowance (SmartLead's is about a second's worth) as slack for jitter."""
     return max(1, int(rate // 2))
+
+
+def default_concurrency(rate: float) -> int:
+    """Requests in flight when ``--concurrency`` is not given: the opening burst plus a second's
+    worth at the full rate, so round trips of up to a second never hold the pace back (fewer
+    in flight, and the burst waits for answers instead of going out at once). At least 16: the
+    extra tasks cost nothing while the limiter holds them. At most 64: reads past the last page
+    (the end is known only when a short page comes back) are wasted allowance."""
+    return min(64, max(16, default_burst(rate) + math.ceil(rate)))
 
 
 class Pacer:

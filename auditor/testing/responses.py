@@ -53,8 +53,10 @@ def serve(handler: BaseHTTPRequestHandler, app: SmartLeadServer) -> None:
         hook.action(app)  # type: ignore[operator]
     app.apply_churn(number)
     limit = _int(query.get("limit", str(MAX_LIMIT)))
-    status = _answer(handler, app, parts.path.rstrip("/"), query, rule)
-    app.record_answer(number, limit, status)
+    # Logged before the client can see the answer, so a test that reads the log right after
+    # its response never finds the request unanswered.
+    handler.record_status = lambda status: app.record_answer(number, limit, status)  # type: ignore[attr-defined]
+    _answer(handler, app, parts.path.rstrip("/"), query, rule)
 
 
 def _answer(handler: BaseHTTPRequestHandler, app: SmartLeadServer, path: str,
@@ -126,6 +128,7 @@ def _send_json(handler: BaseHTTPRequestHandler, status: int, body: Any,
 
 def _headers(handler: BaseHTTPRequestHandler, status: int, kind: str, length: int,
              allowance: Allowance | None, extra: dict[str, str] | None = None) -> None:
+    handler.record_status(status)  # type: ignore[attr-defined]
     handler.send_response(status)
     handler.send_header("Content-Type", kind)
     handler.send_header("Content-Length", str(length))
@@ -159,6 +162,7 @@ def _cut(handler: BaseHTTPRequestHandler, body: bytes, allowance: Allowance | No
 
 
 def _drop(handler: BaseHTTPRequestHandler) -> int:
+    handler.record_status(0)  # type: ignore[attr-defined]
     handler.close_connection = True
     with contextlib.suppress(OSError):
         handler.connection.shutdown(socket.SHUT_RDWR)
