@@ -183,15 +183,15 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(run_cli, live_env: SmartL
 def test_progress_bar_on_a_terminal_unless_quiet(run_cli, live_env: SmartLeadServer,  # noqa: F811
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[bool] = []
-    import auditor.commands.live as live
+    import auditor.commands.progress as progress
 
-    real = live.fetch_progress
+    real = progress.fetch_progress
 
     def spy(*, enabled: bool):  # type: ignore[no-untyped-def]
         seen.append(enabled)
         return real(enabled=False)
 
-    monkeypatch.setattr(live, "fetch_progress", spy)
+    monkeypatch.setattr(progress, "fetch_progress", spy)
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     assert run_cli("fetch", "-o", "x.json").code == 0
     assert run_cli("fetch", "-o", "x.json", "--quiet").code == 0

@@ -10,11 +10,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from auditor.commands.progress import fetch_progress
 from auditor.errors import UsageError
 from auditor.models import Inventory
 from auditor.settings import load_settings
-from auditor.sources.api import ApiSource
 from auditor.sources.filters import ApiFilters, Esp, WarmupStatus
 
 # Every dest this module adds, as the user spells it: to refuse live-only flags next to a file.
@@ -166,5 +164,10 @@ def fetch_inventory(args: argparse.Namespace, *, quiet: bool) -> Inventory:
         {name: getattr(args, name) for name in ("rate", "concurrency", "timeout", "retries")}
     )
     filters = filters_from_args(args)
+    # Imported here: the HTTP stack (httpx, anyio, tenacity) is a tenth of a second of start-up
+    # that a check of a saved inventory does not need.
+    from auditor.commands.progress import fetch_progress
+    from auditor.sources.api import ApiSource
+
     with fetch_progress(enabled=not quiet and sys.stderr.isatty()) as progress:
         return ApiSource(settings, filters, progress=progress).load()
