@@ -105,7 +105,7 @@ def _env(monkeypatch: pytest.MonkeyPatch, server: SmartLeadServer) -> None:
     for name, value in {"SMARTLEAD_API_KEY": CANARY, "SMARTLEAD_BASE_URL": server.base_url,
                         "SMARTLEAD_RATE": "1000", "SMARTLEAD_RETRIES": "1",
                         "SMARTLEAD_BACKOFF": "0", "SMARTLEAD_TIMEOUT": "0.2",
-                        # at rate 1000 the default would be 64 speculative reads: they would use
+                        # at rate 1000 the default would be 32 speculative reads: they would use
                         # up the faults (times=50) the library run after the CLI run needs
                         "SMARTLEAD_CONCURRENCY": "16"}.items():
         monkeypatch.setenv(name, value)

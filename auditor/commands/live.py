@@ -73,8 +73,8 @@ def add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
     )
     pace.add_argument(
         "--concurrency", type=_count, metavar="N",
-        help="pages in flight at most (default: the opening burst plus a second's worth at "
-             "--rate, within 16..64)",
+        help="pages in flight at most (default: the opening burst plus half a second's worth "
+             "at --rate, within 16..32)",
     )
     pace.add_argument(
         "--timeout",

@@ -32,12 +32,14 @@ def default_burst(rate: float) -> int:
 
 
 def default_concurrency(rate: float) -> int:
-    """Requests in flight when ``--concurrency`` is not given: the opening burst plus a second's
-    worth at the full rate, so round trips of up to a second never hold the pace back (fewer
-    in flight, and the burst waits for answers instead of going out at once). At least 16: the
-    extra tasks cost nothing while the limiter holds them. At most 64: reads past the last page
-    (the end is known only when a short page comes back) are wasted allowance."""
-    return min(64, max(16, default_burst(rate) + math.ceil(rate)))
+    """Requests in flight when ``--concurrency`` is not given: the opening burst plus half a
+    second's worth at the full rate, so the burst goes out at once and round trips of up to half
+    a second never hold the pace back. At least 16: extra tasks cost nothing while the limiter
+    holds them. At most 32: httpcore's connection pool scans every connection (and, for each
+    idle one, every connection again) on each request, so 64 connections cost more CPU than
+    they save; and reads past the last page (the end shows only when a short page comes back)
+    are wasted allowance."""
+    return min(32, max(16, default_burst(rate) + math.ceil(rate / 2)))
 
 
 class Pacer:
