@@ -116,6 +116,11 @@ def test_shipped_policies_are_valid() -> None:
             "version: 1\nrules:\n  - just a string\n",
             ["3:5: a rule entry must be a mapping like '- rule: daily-send-limit'"],
         ),
+        (  # ruamel keeps no positions under a node with an unknown tag: its parent's instead
+            "version: 1\nrules:\n !!python/object:os.system\n  - rule: send-gap\n"
+            "    min_minutes: -3\n",
+            ["3:2: min_minutes: Input should be greater than or equal to 0"],
+        ),
     ],
 )
 def test_problem_positions(write_policy: WritePolicy, text: str, expected: list[str]) -> None:

@@ -38,16 +38,19 @@ class YamlDocument:
         for depth, part in enumerate(loc):
             last = depth == len(loc) - 1
             if isinstance(node, CommentedMap) and part in node:
-                line, col = node.lc.key(part) if (last and key) else node.lc.value(part)
-                node = node[part]
+                found = node.lc.key(part) if (last and key) else node.lc.value(part)
             elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
-                line, col = node.lc.item(part)
-                node = node[part]
+                found = node.lc.item(part)
             elif isinstance(node, CommentedMap | CommentedSeq) and depth == 0:
                 line, col = node.lc.line, node.lc.col
                 break
             else:
                 break
+            if found is None:  # ruamel keeps no position under a node with an unknown `!!tag`
+                line, col = node.lc.line, node.lc.col  # its container is the nearest place
+                break
+            line, col = found
+            node = node[part]
         else:
             if not loc and isinstance(node, CommentedMap | CommentedSeq):
                 line, col = node.lc.line, node.lc.col
