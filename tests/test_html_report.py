@@ -8,23 +8,34 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import re
+from datetime import UTC, datetime, timedelta, timezone
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic_core import TzInfo
 
-from auditor.models import AuditResult
+from auditor.models import AuditResult, EmailAccount, WarmupDetails, wire_name
+from auditor.report.accounts import account_columns
 from auditor.report.html import columns
 from auditor.report.html.assets import assets
 from auditor.report.html.embed import script_json
-from auditor.report.html.payload import account_columns, report_payload
+from auditor.report.html.payload import report_payload
 from auditor.report.html_report import render
 from auditor.report.json_report import finding_dict
-from auditor.report.view import rule_groups
+from auditor.report.view import (
+    NO_DOMAIN,
+    NO_TYPE,
+    NO_WARMUP,
+    inventory_overview,
+    rule_groups,
+)
 from auditor.testing.generator import generate_accounts
 from tests import browser
 from tests.browser import STRICT_POLICY, XSS_PAYLOADS, audit, hostile_records
@@ -166,9 +177,42 @@ def test_script_json_round_trips_and_stays_inert(value: str) -> None:
     assert json.loads(text) == {"k": [value, None, 1.5]}
 
 
-def test_script_json_refuses_nan() -> None:
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children,
+                                                                      max_size=4),
+    max_leaves=20,
+)
+
+
+@given(JSON_VALUES)
+def test_script_json_is_the_standard_encoding_escaped(value: Any) -> None:
+    text = str(script_json(value))
+    assert text.isascii() and re.search(r"[<>&]", text) is None
+    assert json.loads(text) == value
+    if not any(isinstance(v, float) for v in _leaves(value)):  # floats may be spelt differently
+        standard = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+        assert text == standard.replace("<", "\\u003c").replace(">", "\\u003e").replace(
+            "&", "\\u0026")
+
+
+def _leaves(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return [leaf for item in value for leaf in _leaves(item)]
+    if isinstance(value, dict):
+        return [leaf for item in value.values() for leaf in _leaves(item)]
+    return [value]
+
+
+def test_script_json_keeps_text_that_mentions_nan() -> None:
+    assert json.loads(str(script_json(["NaN", "Infinity", 1.5]))) == ["NaN", "Infinity", 1.5]
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf")])
+def test_script_json_refuses_non_finite_numbers(value: float) -> None:
     with pytest.raises(ValueError, match="JSON"):
-        script_json([float("nan")])
+        script_json({"x": ["NaN", [value]]})
 
 
 # --- the data is the JSON report's data ----------------------------------------------------------
@@ -262,6 +306,37 @@ def test_columns_round_trip(values: list[Any]) -> None:
     assert [row["c"] for row in decoded] == values
 
 
+def test_columns_starting_with_a_long_null_run_are_converted() -> None:
+    # Runs found on the raw values must not carry them unconverted (a datetime is not JSON).
+    head = [None] * 3000
+    values = {"t": [*head, datetime(2024, 1, 1, tzinfo=UTC)] * 2, "b": [*head, True] * 2,
+              "x": [*head, 95.0] * 2}
+    strings, tables = columns.encode_tables({"t": (values, 6002)})
+    decoded = columns.decode_table(json.loads(str(script_json(tables["t"]))), strings)
+    assert [row["t"] for row in decoded] == values["t"]
+    assert [row["b"] for row in decoded] == values["b"]
+    assert [row["x"] for row in decoded] == [None if v is None else 95 for v in values["x"]]
+
+
+ZONES = st.sampled_from([
+    None, UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8)),
+    ZoneInfo("Europe/Berlin"), TzInfo(0), TzInfo(-3600),
+])
+TIMES = st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1))
+
+
+@given(st.lists(st.one_of(st.none(), st.tuples(TIMES, ZONES)), max_size=30), ZONES)
+def test_seconds_are_the_floor_of_the_timestamp(
+        values: list[tuple[datetime, Any] | None], shared: Any) -> None:
+    def expected(v: datetime | None) -> int | None:
+        return None if v is None else math.floor((v if v.tzinfo else v.replace(tzinfo=UTC))
+                                                 .timestamp())
+    mixed = [None if v is None else v[0].replace(tzinfo=v[1]) for v in values]
+    one_zone = [None if v is None else v[0].replace(tzinfo=shared) for v in values]
+    for times in (mixed, one_zone):
+        assert columns._seconds(times) == list(map(expected, times))
+
+
 def test_columns_compress_runs_and_ascending_ids() -> None:
     strings, tables = columns.encode_tables({"t": (
         {"severity": ["error"] * 500 + ["warning"] * 500, "id": list(range(100000, 101000))},
@@ -288,6 +363,48 @@ def test_strings_are_numbered_most_frequent_first(strict_result: AuditResult) ->
     strings = report_payload(strict_result)["strings"]
     assert strings[0] is None
     assert strings[1] in {"error", "open", "SSL", "warning"}  # frequent values: short indexes
+
+
+def test_account_columns_hold_what_the_model_says(hostile_result: AuditResult,
+                                                  strict_result: AuditResult) -> None:
+    accounts = (*strict_result.accounts, *hostile_result.accounts)
+    assert any(a.warmup_details is None for a in accounts) and any(not a.tags for a in accounts)
+    columns_ = account_columns(accounts)
+    for name, info in EmailAccount.model_fields.items():
+        if info.exclude or name in ("warmup_details", "tags"):
+            continue
+        assert columns_[wire_name(name)] == [getattr(a, name) for a in accounts], name
+    for name in WarmupDetails.model_fields:
+        assert columns_[f"warmup_details.{name}"] == [
+            a.warmup_details and getattr(a.warmup_details, name) for a in accounts], name
+    assert columns_["tags"] == [list(a.tag_names) for a in accounts]
+    assert account_columns(())["tags"] == []
+
+
+def test_inventory_overview_counts_every_account(hostile_result: AuditResult,
+                                                 strict_result: AuditResult) -> None:
+    for result in (strict_result, hostile_result):
+        overview = inventory_overview(result)
+        accounts = result.accounts
+
+        def counted(values: list[Any]) -> dict[Any, int]:
+            return {c: values.count(c) for c in set(values)}
+
+        by = {c.label: c.value for c in overview.by_warmup}
+        assert by == counted([a.warmup_status or NO_WARMUP for a in accounts])
+        by = {c.label: c.value for c in overview.by_provider}
+        assert by == counted([a.type or NO_TYPE for a in accounts])
+        capacity: dict[str, int] = {}
+        for a in accounts:
+            domain = a.sender_domain or NO_DOMAIN
+            capacity[domain] = capacity.get(domain, 0) + (a.message_per_day or 0)
+        assert {c.label: c.value for c in overview.capacity_by_domain} == capacity
+        failures = counted([("SMTP", a.smtp_failure_error or "(no error text)")
+                            for a in accounts if a.is_smtp_success is False]
+                           + [("IMAP", a.imap_failure_error or "(no error text)")
+                              for a in accounts if a.is_imap_success is False])
+        assert {(f.protocol, f.error): f.accounts for f in overview.connection_failures} == failures
+        assert overview == inventory_overview(result, account_columns(accounts))
 
 
 def test_account_columns_follow_the_model_without_excluded_fields(

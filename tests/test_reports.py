@@ -7,6 +7,7 @@ import json
 import re
 from datetime import UTC, datetime
 from importlib import resources
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -23,8 +24,11 @@ from auditor.report import (
     json_report,
     markdown_report,
 )
+from auditor.report.json_report import finding_dict
 from auditor.report.templating import markdown_escape
+from auditor.testing.generator import generate_accounts
 from tests.accounts import wire
+from tests.browser import STRICT_POLICY, audit
 from tests.conftest import DEMO_INVENTORY, REPO, SHIPPED_POLICIES
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -74,6 +78,21 @@ def test_schema_rejects_a_broken_report(demo_result: AuditResult) -> None:
 
 def test_json_golden(demo_result: AuditResult, golden: object) -> None:
     golden("demo-report.json", json_report.render(demo_result))  # type: ignore[operator]
+
+
+def test_json_report_keeps_text_exact_one_finding_per_line(tmp_path: Path) -> None:
+    records = generate_accounts(6, seed=2)
+    for index, text in enumerate(["zoë@exämple.test", "名前@例え.test", "a\u2028b😀@x.test"]):
+        records[index]["from_email"] = text
+    result = audit(records, STRICT_POLICY, tmp_path)
+    text = json_report.render(result)
+    report = json.loads(text)
+    jsonschema.validate(report, REPORT_SCHEMA, format_checker=jsonschema.FormatChecker())
+    assert report["findings"] == [finding_dict(f) for f in result.findings]
+    assert "zoë@exämple.test" in text and "\\u" not in text  # UTF-8 as is, not escaped
+    lines = text.split("\n")  # not splitlines(): U+2028 is a line end to it, not to JSON
+    start = lines.index('  "findings": [')
+    assert [json.loads(line.rstrip(",")) for line in lines[start + 1:-3]] == report["findings"]
 
 
 def test_markdown_golden(demo_result: AuditResult, golden: object) -> None:

@@ -10,14 +10,14 @@ untrusted: the template autoescapes it, the JSON embedding escapes ``<``, ``>`` 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from auditor.gcpause import gc_paused
 from auditor.models import AuditResult, FindingStatus, Severity
+from auditor.report.accounts import AccountColumns, account_columns
 from auditor.report.html.assets import assets
 from auditor.report.html.charts import BarChart, bar_chart
 from auditor.report.html.embed import script_json
-from auditor.report.html.payload import account_columns, report_payload
+from auditor.report.html.payload import report_payload
 from auditor.report.templating import environment
 from auditor.report.view import InventoryOverview, RuleGroup, inventory_overview, rule_groups
 
@@ -37,7 +37,7 @@ class FilterChoices:
     tags: tuple[str, ...]
 
 
-def filter_choices(groups: list[RuleGroup], accounts: dict[str, list[Any]]) -> FilterChoices:
+def filter_choices(groups: list[RuleGroup], accounts: AccountColumns) -> FilterChoices:
     """Options from the payload's account columns (``account_columns``), not another pass."""
     tags = {tag for names in accounts["tags"] for tag in names}
     return FilterChoices(
@@ -66,9 +66,9 @@ def overview_charts(overview: InventoryOverview) -> tuple[BarChart, ...]:
 def render(result: AuditResult) -> str:
     with gc_paused():  # see auditor.gcpause
         groups = rule_groups(result)
-        overview = inventory_overview(result)
-        failures = overview.connection_failures
         accounts = account_columns(result.accounts)
+        overview = inventory_overview(result, accounts)
+        failures = overview.connection_failures
         return environment().get_template("report.html.j2").render(
             result=result,
             summary=result.summary,

@@ -7,7 +7,9 @@ import json
 from dataclasses import asdict
 from typing import Any
 
+from auditor.gcpause import gc_paused
 from auditor.models import AuditResult, Finding, WaiverRecord
+from auditor.report.jsontext import compact
 
 SCHEMA_ID = "smartlead-auditor/report@1"
 
@@ -85,14 +87,14 @@ def report_dict(result: AuditResult) -> dict[str, Any]:
     }
 
 
+@gc_paused()  # one dict per finding, all kept until written: see gcpause
 def render(result: AuditResult) -> str:
-    """Indented, but one finding per line: readable, diff-friendly, and fast for 200,000
-    findings (an indented dump runs the pure-Python encoder; a compact one the C encoder)."""
+    """Indented, but one compact finding per line: readable, diff-friendly, and fast for 200,000
+    findings (``jsontext.compact`` per row; an indented dump would be several times larger)."""
     document = report_dict(result)
     findings = document.pop("findings")
     head = json.dumps(document, indent=2, ensure_ascii=False)
     if not findings:
         return head[:-2] + ',\n  "findings": []\n}\n'
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
-    rows = ",\n    ".join(map(encode, findings))
+    rows = ",\n    ".join(map(compact, findings))
     return head[:-2] + ',\n  "findings": [\n    ' + rows + "\n  ]\n}\n"

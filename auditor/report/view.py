@@ -11,6 +11,7 @@ from operator import attrgetter, is_
 from typing import Any
 
 from auditor.models import AuditResult, Finding, FindingStatus, RuleInfo
+from auditor.report.accounts import AccountColumns, account_columns
 
 
 @dataclass(frozen=True)
@@ -20,18 +21,27 @@ class RuleGroup:
     info: RuleInfo
     findings: tuple[Finding, ...]
 
-    # Cached: templates and reports read each count several times over up to 200,000 findings.
+    # Cached: templates and reports read each count several times over up to 200,000 findings,
+    # and counted with C-level maps (a generator expression per finding is three times slower).
+    @cached_property
+    def _statuses(self) -> list[FindingStatus]:
+        return list(map(attrgetter("status"), self.findings))
+
+    def _is(self, status: FindingStatus) -> list[bool]:
+        return list(map(is_, self._statuses, repeat(status)))
+
     @cached_property
     def open(self) -> int:
-        return sum(1 for f in self.findings if f.status is FindingStatus.OPEN)
+        return sum(self._is(FindingStatus.OPEN))
 
     @cached_property
     def waived(self) -> int:
-        return sum(1 for f in self.findings if f.status is FindingStatus.WAIVED)
+        return sum(self._is(FindingStatus.WAIVED))
 
     @cached_property
     def accounts_failing(self) -> int:
-        return len({f.account_id for f in self.findings if f.status is FindingStatus.OPEN})
+        opened = compress(self.findings, self._is(FindingStatus.OPEN))
+        return len(set(map(attrgetter("account_id"), opened)))
 
 
 def rule_groups(result: AuditResult) -> list[RuleGroup]:
@@ -118,29 +128,33 @@ def _relabel(counter: Counter[Any], label: Callable[[Any], str]) -> Counter[str]
     return relabelled
 
 
-def inventory_overview(result: AuditResult) -> InventoryOverview:
+def inventory_overview(result: AuditResult,
+                       columns: AccountColumns | None = None) -> InventoryOverview:
     """Accounts by provider, warmup status and client; capacity by domain; connection health.
 
-    One cheap pass per figure (``Counter`` over attribute getters): at 50,000 accounts this is
-    several times faster than one loop doing everything.
+    Counted from ``account_columns`` (``columns`` when the caller has them already): a ``Counter``
+    over a list runs in C, where each pass over 50,000 scattered model objects would cost several
+    times more. The domain comes from the model's own ``sender_domain``.
     """
-    accounts = result.accounts
-    provider = _relabel(Counter(map(attrgetter("type"), accounts)), lambda t: t or NO_TYPE)
-    warmup = _relabel(Counter(map(attrgetter("warmup_status"), accounts)),
-                      lambda w: w or NO_WARMUP)
-    client = _relabel(Counter(map(attrgetter("client_id"), accounts)),
+    if columns is None:
+        columns = account_columns(result.accounts)
+    provider = _relabel(Counter(columns["type"]), lambda t: t or NO_TYPE)
+    warmup = _relabel(Counter(columns["warmup_details.status"]), lambda w: w or NO_WARMUP)
+    client = _relabel(Counter(columns["client_id"]),
                       lambda c: NO_CLIENT if c is None else f"client {c}")
     capacity: Counter[str] = Counter()
-    for account in accounts:
-        capacity[account.sender_domain or NO_DOMAIN] += account.message_per_day or 0
+    domains = map(attrgetter("sender_domain"), result.accounts)
+    for domain, per_day in zip(domains, columns["message_per_day"], strict=True):
+        capacity[domain or NO_DOMAIN] += per_day or 0
     status: Counter[str] = Counter()
     failures: Counter[tuple[str, str]] = Counter()
     for protocol in ("SMTP", "IMAP"):
-        ok_name, error_name = f"is_{protocol.lower()}_success", f"{protocol.lower()}_failure_error"
-        for ok, count in Counter(map(attrgetter(ok_name), accounts)).items():
-            status[f"{protocol} {_CONNECTION[ok]}"] += count
-        failed = compress(accounts, map(is_, map(attrgetter(ok_name), accounts), repeat(False)))
-        failures.update((protocol, getattr(a, error_name) or "(no error text)") for a in failed)
+        ok = columns[f"is_{protocol.lower()}_success"]
+        for value, count in Counter(ok).items():
+            status[f"{protocol} {_CONNECTION[value]}"] += count
+        failed = compress(columns[f"{protocol.lower()}_failure_error"],
+                          map(is_, ok, repeat(False)))
+        failures.update((protocol, error or "(no error text)") for error in failed)
     return InventoryOverview(
         by_provider=_ranked(provider),
         by_warmup=_ranked(warmup),

@@ -19,10 +19,13 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from contextlib import suppress
+from datetime import UTC, datetime, timedelta, timezone
 from itertools import accumulate, chain, compress, islice, repeat
-from operator import attrgetter, is_, le, ne, sub
+from operator import add, attrgetter, le, mul, ne, sub
 from typing import Any
+
+from pydantic_core import TzInfo
 
 Column = list[Any]
 
@@ -45,7 +48,7 @@ def _kind(values: Sequence[Any], types: set[type]) -> str:
         else:
             raise TypeError(f"cannot encode a {kind_type.__name__} in a report column")
     if kinds == {"l"}:
-        items = {type(x) for x in chain.from_iterable(v for v in values if v is not None)}
+        items = set(map(type, chain.from_iterable(filter(None, values))))
         if items <= {str}:
             return "ls"
         if items <= {int}:
@@ -117,12 +120,37 @@ def _runs(values: Sequence[Any]) -> Runs | None:
     return [values[i] for i in starts], list(map(sub, [*starts[1:], count], starts))
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Zones whose offset never changes (what parsed times carry): within one of these, a difference
+# is plain arithmetic.
+_FIXED_ZONES = (timezone, TzInfo)
+
+
+def _since_epoch(present: list[datetime]) -> list[timedelta]:
+    """Each time minus the Unix epoch, exactly; a time without an offset is taken as UTC.
+
+    The epoch is taken in the first value's zone: Python then subtracts values in that same
+    zone object as plain arithmetic (right for a fixed offset), and values in any other zone
+    through their offsets, as ``datetime.timestamp`` always does (a call into pydantic_core per
+    value for parsed times, several times slower).
+    """
+    zone = present[0].tzinfo if present else None
+    if zone is None or isinstance(zone, _FIXED_ZONES):
+        epoch = _EPOCH.replace(tzinfo=None) if zone is None else _EPOCH.astimezone(zone)
+        with suppress(TypeError):  # naive and aware times in one column
+            return list(map(sub, present, repeat(epoch)))
+    aware = [v if v.tzinfo else v.replace(tzinfo=UTC) for v in present]
+    return list(map(sub, aware, repeat(_EPOCH)))
+
+
 def _seconds(values: Sequence[datetime | None]) -> list[int | None]:
-    """Whole Unix seconds (an audit needs no finer); a time without an offset is taken as UTC."""
+    """Whole Unix seconds (an audit needs no finer): the floor, as a timedelta keeps
+    0 <= seconds < 86400 and the microseconds apart."""
     present: list[datetime] = list(filter(None, values))  # a datetime is always truthy
-    if any(map(is_, map(attrgetter("tzinfo"), present), repeat(None))):
-        present = [v if v.tzinfo else v.replace(tzinfo=UTC) for v in present]
-    seconds: list[int | None] = list(map(math.floor, map(datetime.timestamp, present)))
+    deltas = _since_epoch(present)
+    seconds: list[int | None] = list(map(add, map(mul, map(attrgetter("days"), deltas),
+                                                  repeat(86_400)),
+                                         map(attrgetter("seconds"), deltas)))
     if len(present) == len(values):
         return seconds
     found = iter(seconds)
@@ -157,19 +185,18 @@ class _Prepared:
 
     def __init__(self, values: Sequence[Any]) -> None:
         # Touching every value is the costly part (50,000 accounts are scattered in memory), so
-        # a string column is read as few times as possible: runs first (cheap for columns like
-        # severity, one object repeated), else one count, and the types present come from the
-        # distinct values. Other columns need no counts (hashing a datetime is slow): one scan.
+        # a column is read as few times as possible: a string column tries runs first (cheap for
+        # columns like severity, one object repeated) and counts its strings from them; without
+        # runs, ``count_strings`` counts the values straight into the shared table (a Counter
+        # per column, merged, would add a Python-level loop over every distinct value).
         self.counts: Counter[Any] | None = None
         self.runs: Runs | None = None
         if set(map(type, values[:_SAMPLE])) <= {str, type(None)}:
             self.runs = _runs(values)
-            if self.runs is not None:
-                self.counts = Counter()
-                for value, length in zip(*self.runs, strict=True):
-                    self.counts[value] += length
-            else:
-                self.counts = Counter(values)
+        if self.runs is not None:
+            self.counts = Counter()
+            for value, length in zip(*self.runs, strict=True):
+                self.counts[value] += length
             self.types = set(map(type, self.counts))
         else:
             self.types = set(map(type, values))
@@ -183,25 +210,25 @@ class _Prepared:
             converted = _seconds(values)
         if converted is not None:
             values = converted
-            self.types = set(map(type, values))
+            self.runs = None  # found on the raw values (a column that starts all null)
+            if self.kind == "n":  # only numbers use the types again (deltas need all ints)
+                self.types = set(map(type, values))
         if self.runs is None and self.kind not in ("s", "ls", "ln"):
             self.runs = _runs(values)
         self.values = values
 
     def count_strings(self, strings: StringTable) -> None:
         if self.kind == "ls":
-            strings.count(chain.from_iterable(v for v in self.values if v is not None))
-        elif self.kind == "s" and self.counts is not None:
-            strings.count(self.counts)
+            strings.count(chain.from_iterable(filter(None, self.values)))
+        elif self.kind == "s":
+            strings.count(self.values if self.counts is None else self.counts)
 
     def encode(self, strings: StringTable) -> Column:
         kind, values = self.kind, self.values
         if kind == "ls":
-            # One lookup pass over all items, then cut back into the rows' lists.
-            flat = iter(strings.indexes(chain.from_iterable(filter(None, values))))
-            return [kind, "p", [None if v is None else list(islice(flat, len(v))) for v in values]]
+            return [kind, "p", _string_lists(values, strings)]
         if kind == "ln":
-            return [kind, "p", [None if v is None else list(v) for v in values]]
+            return [kind, "p", list(values)]  # a tuple is a JSON array too
         if self.runs is not None:
             run_values, lengths = self.runs
             if kind == "s":
@@ -209,7 +236,18 @@ class _Prepared:
             return [kind, "r", _interleave(run_values, lengths)]
         if kind == "s":
             return [kind, "p", strings.indexes(values)]
-        return _plain_or_delta(list(values), kind, self.types)
+        return _plain_or_delta(values if isinstance(values, list) else list(values), kind,
+                               self.types)
+
+
+def _string_lists(values: Sequence[Any], strings: StringTable) -> list[Any]:
+    """One lookup pass over all items, then slices of it back into the rows' lists."""
+    flat = strings.indexes(chain.from_iterable(filter(None, values)))
+    if None in values:
+        items = iter(flat)
+        return [None if v is None else list(islice(items, len(v))) for v in values]
+    ends = list(accumulate(map(len, values)))
+    return list(map(flat.__getitem__, map(slice, [0, *ends[:-1]], ends)))
 
 
 Tables = Mapping[str, tuple[Mapping[str, Sequence[Any]], int]]
