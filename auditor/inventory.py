@@ -15,10 +15,9 @@ from typing import Any
 import jiter
 from pydantic import TypeAdapter, ValidationError
 
-from auditor.compact import share_field_sets
 from auditor.errors import InventoryError
 from auditor.gcpause import gc_paused
-from auditor.models import EmailAccount, Inventory, InventoryInfo
+from auditor.models import EmailAccount, Inventory, InventoryInfo, account_to_wire
 
 SNAPSHOT_SCHEMA = "smartlead-auditor/inventory@1"
 _ACCOUNTS = TypeAdapter(list[EmailAccount])
@@ -43,7 +42,6 @@ def parse_accounts(records: object, *, where: str = "inventory") -> tuple[EmailA
         accounts = _ACCOUNTS.validate_python(records)
     except ValidationError as exc:
         raise InventoryError(_validation_message(exc, records, where)) from None
-    share_field_sets(accounts)
     seen: dict[int, int] = {}
     for index, account in enumerate(accounts):
         first = seen.setdefault(account.id, index)
@@ -218,7 +216,7 @@ def snapshot_document(
         "fetched_at": fetched_at.isoformat(),
         "source": source,
         "accounts": [
-            account.model_dump(mode="json", by_alias=True)
+            account_to_wire(account)
             for account in sorted(accounts, key=lambda a: a.id)
         ],
     }

@@ -66,4 +66,4 @@ def wire(**changes: Any) -> dict[str, Any]:
 
 
 def account(**changes: Any) -> EmailAccount:
-    return EmailAccount.model_validate(wire(**changes))
+    return EmailAccount(**wire(**changes))

@@ -11,6 +11,7 @@ import pytest
 
 from auditor.commands.progress import fetch_progress
 from auditor.inventory import SNAPSHOT_SCHEMA
+from auditor.models import account_to_wire
 from auditor.sources.api import FetchProgress
 from auditor.testing.faults import Fault
 from auditor.testing.server import SmartLeadServer
@@ -213,5 +214,5 @@ def test_fetch_equals_server_inventory_end_to_end(run_cli, live_env: SmartLeadSe
                                                   ) -> None:
     assert run_cli("fetch", "-o", "inventory.json", "-q").code == 0
     saved = json.loads(Path("inventory.json").read_text(encoding="utf-8"))["accounts"]
-    want = [a.model_dump(mode="json", by_alias=True) for a in expected_accounts(live_env)]
+    want = [account_to_wire(a) for a in expected_accounts(live_env)]
     assert saved == want

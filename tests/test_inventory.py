@@ -17,7 +17,7 @@ from auditor.inventory import (
     parse_accounts,
     snapshot_document,
 )
-from auditor.models import EmailAccount
+from auditor.models import EmailAccount, account_to_wire, fields_of
 from auditor.sources.snapshot import SnapshotSource
 from tests.accounts import wire
 from tests.conftest import DEMO_INVENTORY, SAMPLE_RESPONSE
@@ -71,11 +71,14 @@ def test_passwords_never_leave_the_model() -> None:
     secret = "c2VjcmV0LWh1bnRlcjI="  # base64 of secret-hunter2
     record = wire(password=secret, smtp_failure_error="bad login secret-hunter2 / " + secret)
     (account,) = parse_accounts([record])
-    dumped = json.dumps(account.model_dump(mode="json", by_alias=True))
-    assert "password" not in EmailAccount.model_fields
+    dumped = json.dumps(account_to_wire(account))
+    assert "password" not in fields_of(EmailAccount)
     assert secret not in dumped and "secret-hunter2" not in dumped
     assert secret not in repr(account) and "secret-hunter2" not in repr(account)
     assert account.has_password
+    # built directly from keyword arguments, the same boundary applies
+    direct = EmailAccount(**record)
+    assert direct == account and direct.credential_tag == account.credential_tag
 
 
 @pytest.mark.parametrize(
@@ -139,7 +142,7 @@ def test_snapshot_round_trip_keeps_everything_but_passwords(tmp_path: Path) -> N
     inventory = SnapshotSource(path).load()
     assert [a.id for a in inventory.accounts] == sorted(a.id for a in original)
     def dumps(accounts: Any) -> list[dict[str, Any]]:
-        return [a.model_dump() for a in sorted(accounts, key=lambda a: a.id)]
+        return [account_to_wire(a) for a in sorted(accounts, key=lambda a: a.id)]
 
     assert dumps(inventory.accounts) == dumps(original)
     # The credential tag (for shared-credentials) is never written, so it does not come back.

@@ -13,20 +13,19 @@ costs far more than a pass over a list.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from itertools import accumulate, chain, repeat
-from operator import attrgetter, itemgetter
+from itertools import accumulate, chain
+from operator import attrgetter
+from types import SimpleNamespace
 from typing import Any
 
-from pydantic import BaseModel
-
-from auditor.models import EmailAccount, WarmupDetails, wire_name
+from auditor.models import EmailAccount, WarmupDetails, fields_of, wire_name
 
 AccountColumns = dict[str, list[Any]]
 
 _NESTED = ("warmup_details", "tags", "campaign_ids")
-_SETTINGS = tuple(name for name, info in EmailAccount.model_fields.items()
+_SETTINGS = tuple(name for name, info in fields_of(EmailAccount).items()
                   if name not in _NESTED and not info.exclude)
-_WARMUP = tuple(name for name, info in WarmupDetails.model_fields.items() if not info.exclude)
+_WARMUP = tuple(name for name, info in fields_of(WarmupDetails).items() if not info.exclude)
 
 # Rows are turned into columns a slice at a time: the slice's temporaries stay in the CPU cache
 # and their memory is reused, which halves the time at 200,000 findings.
@@ -38,17 +37,15 @@ def extend_columns(columns: list[list[Any]], rows: Iterable[Iterable[Any]]) -> N
         column.extend(values)
 
 
-def _fields(models: Sequence[BaseModel | None], names: tuple[str, ...]) -> list[list[Any]]:
-    """The named fields of pydantic models, as columns; a None model reads as all None.
+def _fields(objects: Sequence[Any], names: tuple[str, ...]) -> list[list[Any]]:
+    """The named fields of accounts or warmup details, as columns; None reads as all None.
 
-    Fields live in the instance ``__dict__``: ``itemgetter`` on it reads them about half again as
-    fast as ``attrgetter`` on the model, and ``getattr`` with a default keeps the None rows in C.
-    """
+    ``attrgetter`` of all the names reads a row's slots in one C call."""
     columns: list[list[Any]] = [[] for _ in names]
-    get, blank = itemgetter(*names), dict.fromkeys(names)
-    for start in range(0, len(models), CHUNK):
-        chunk = models[start:start + CHUNK]
-        extend_columns(columns, map(get, map(getattr, chunk, repeat("__dict__"), repeat(blank))))
+    get, blank = attrgetter(*names), SimpleNamespace(**dict.fromkeys(names))
+    for start in range(0, len(objects), CHUNK):
+        chunk = [blank if item is None else item for item in objects[start:start + CHUNK]]
+        extend_columns(columns, map(get, chunk))
     return columns
 
 
