@@ -15,13 +15,13 @@ from typing import Annotated, Any
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import CoreSchema, core_schema
 
-# "" or whitespace only: a blank, not a value.
-BLANK_PATTERN = r"^\s*$"
 _PERCENT_PATTERN = r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)\s*%?\s*$"
 
 
 def _blank_or_null() -> CoreSchema:
-    return core_schema.nullable_schema(core_schema.str_schema(pattern=BLANK_PATTERN))
+    """null, or a string that is "" or only whitespace once stripped (cheaper than a regex)."""
+    blank = core_schema.str_schema(strip_whitespace=True, max_length=0)
+    return core_schema.nullable_schema(blank)
 
 
 class BlankIs:
