@@ -22,9 +22,10 @@ from auditor.engine import evaluate
 from auditor.errors import ExitCode
 from auditor.gcpause import gc_paused
 from auditor.models import FailOn, Inventory
-from auditor.output import prepare_dir, write_atomic
+from auditor.output import prepare_dir
 from auditor.policy.loader import load_policy
 from auditor.report import FILE_FORMATS, ReportFormat, console_report, github_report, json_report
+from auditor.report_writer import write_reports
 from auditor.sources.snapshot import SnapshotSource
 
 log = logging.getLogger(__name__)
@@ -175,9 +176,9 @@ def run(args: argparse.Namespace) -> int:
         ]
         if options.write_baseline:
             targets.append((options.write_baseline, json_report.render))
-        for target, render in targets:
-            write_atomic(target, render(result))
-            if not args.quiet:
+        write_reports(targets, result)
+        if not args.quiet:
+            for target, _ in targets:
                 print(f"wrote {target}", file=sys.stderr)
         if ReportFormat.CONSOLE in formats:
             sys.stdout.write(console_report.render(result, color=use_color(sys.stdout)))

@@ -1,0 +1,135 @@
+"""Reports written on two cores: the forked writer must write exactly what the sequential one
+writes, surface any failure of either side, and leave no process or temporary file behind."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+import auditor.report_writer as report_writer
+from auditor.engine import evaluate
+from auditor.errors import OutputError
+from auditor.inventory import parse_accounts
+from auditor.models import AuditResult, FailOn, Inventory, InventoryInfo
+from auditor.policy.loader import load_policy
+from auditor.report import FILE_FORMATS
+from auditor.report_writer import Target, write_reports
+from auditor.testing.generator import generate_accounts
+from tests.conftest import SHIPPED_POLICIES
+
+pytestmark = pytest.mark.skipif(not report_writer.sys.platform.startswith("linux"),
+                                reason="the forked writer runs on Linux only, by design")
+
+
+@pytest.fixture(scope="module")
+def result() -> AuditResult:
+    inventory = Inventory(parse_accounts(generate_accounts(300, seed=5)), InventoryInfo("t"))
+    return evaluate(load_policy([SHIPPED_POLICIES]), inventory, fail_on=FailOn.ERROR,
+                    now=datetime(2026, 11, 26, tzinfo=UTC))
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """Every fork the writer makes (child pids), with the size threshold out of the way."""
+    monkeypatch.setattr(report_writer, "FORK_MIN_ACCOUNTS", 0)
+    real_fork, children = os.fork, []
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:
+            children.append(pid)
+        return pid
+
+    monkeypatch.setattr(report_writer.os, "fork", fork)
+    yield children
+    for pid in children:  # every child was reaped by the writer
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+
+def _targets(folder: Path) -> list[Target]:
+    folder.mkdir()
+    return [(folder / fmt.filename, fmt.render) for fmt in FILE_FORMATS.values()]
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+def test_forked_writer_writes_what_the_sequential_one_writes(
+    result: AuditResult, tmp_path: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_reports(_targets(tmp_path / "forked"), result)
+    assert len(forks) == 1
+    monkeypatch.setattr(report_writer, "FORK_MIN_ACCOUNTS", 10**9)
+    write_reports(_targets(tmp_path / "sequential"), result)
+    assert len(forks) == 1  # no fork below the threshold
+    forked, sequential = _files(tmp_path / "forked"), _files(tmp_path / "sequential")
+    assert forked == sequential
+    assert "audit.html" in forked and len(forked) == len(FILE_FORMATS)
+
+
+def _boom(_: AuditResult) -> str:
+    raise ValueError("boom")
+
+
+def _unwritable(_: AuditResult) -> str:
+    raise OutputError("cannot write x.html: Permission denied.", tip="pick another folder")
+
+
+@pytest.mark.parametrize(("render", "error", "text"), [
+    (_boom, RuntimeError, "writing a report failed: ValueError: boom"),
+    (_unwritable, OutputError, "cannot write x.html: Permission denied."),
+])
+def test_a_failure_in_the_child_is_raised_here(
+    result: AuditResult, tmp_path: Path, forks: list[int], render: report_writer.Render,
+    error: type[Exception], text: str
+) -> None:
+    targets = _targets(tmp_path / "out")
+    targets = [(path, render if path.suffix == ".html" else fmt) for path, fmt in targets]
+    with pytest.raises(error) as raised:
+        write_reports(targets, result)
+    assert text in str(raised.value)
+    assert len(forks) == 1
+    written = _files(tmp_path / "out")
+    assert "audit.html" not in written and "audit.json" in written  # this side still wrote
+    assert not [name for name in written if name.endswith(".tmp")]
+
+
+def test_a_failure_here_stops_and_reaps_the_child(
+    result: AuditResult, tmp_path: Path, forks: list[int]
+) -> None:
+    targets = [(path, _boom if path.suffix == ".json" else fmt)
+               for path, fmt in _targets(tmp_path / "out")]
+    with pytest.raises(ValueError, match="boom"):
+        write_reports(targets, result)
+    assert len(forks) == 1  # and the fixture checks it was reaped
+    assert not [p for p in (tmp_path / "out").iterdir() if p.name.endswith(".tmp")]
+
+
+def test_check_cli_writes_the_same_reports_with_and_without_the_fork(
+    run_cli, tmp_path: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inventory = tmp_path / "inventory.json"
+    inventory.write_text(json.dumps(generate_accounts(200, seed=9)))
+    args = ["check", "--inventory", inventory, "--policy", SHIPPED_POLICIES, "--format", "json",
+            "--format", "html", "--format", "markdown", "--format", "sarif", "--output-dir"]
+    forked = run_cli(*args, tmp_path / "a")
+    monkeypatch.setattr(report_writer, "FORK_MIN_ACCOUNTS", 10**9)
+    sequential = run_cli(*args, tmp_path / "b")
+    assert forked.code == sequential.code == 1
+    assert len(forks) == 1
+    assert forked.err.count("wrote ") == 4
+    a, b = _files(tmp_path / "a"), _files(tmp_path / "b")
+    assert a.keys() == b.keys() and len(a) == 4
+    reports = [json.loads(files.pop("audit.json")) for files in (a, b)]
+    for report in reports:
+        report.pop("generated_at")
+    assert reports[0] == reports[1]
+    assert a.pop("audit.html") and b.pop("audit.html")  # carries its own generation time
+    assert a == b
