@@ -11,11 +11,13 @@ import logging
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import NoReturn
 
 from auditor import __version__
 from auditor.commands import check, diff, fetch, init, rules, schema, test, validate
 from auditor.commands.common import EXIT_CODES, HelpFormatter
 from auditor.errors import AuditorError, ExitCode
+from auditor.lifetime import exit_fast
 from auditor.redact import RedactingFilter, redact
 
 PROG = "smartlead-audit"
@@ -51,6 +53,11 @@ def configure_logging(verbosity: int) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+
+
+def entry() -> NoReturn:
+    """The `smartlead-audit` console script and `python -m auditor` (see auditor.lifetime)."""
+    exit_fast(main)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -21,6 +21,7 @@ from auditor.commands.live import (
 from auditor.engine import evaluate
 from auditor.errors import ExitCode
 from auditor.gcpause import gc_paused
+from auditor.lifetime import hold_until_exit
 from auditor.models import FailOn, Inventory
 from auditor.output import prepare_dir
 from auditor.policy.loader import load_policy
@@ -177,6 +178,7 @@ def run(args: argparse.Namespace) -> int:
         if options.write_baseline:
             targets.append((options.write_baseline, json_report.render))
         write_reports(targets, result)
+        hold_until_exit(inventory, result)  # freed by the process's exit, not one by one
         if not args.quiet:
             for target, _ in targets:
                 print(f"wrote {target}", file=sys.stderr)

@@ -1,0 +1,37 @@
+"""The fast exit of the console entry point: same exit code, nothing buffered lost, and a
+program that calls `main` itself keeps nothing alive."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import auditor.lifetime as lifetime
+
+
+def test_exit_fast_keeps_the_code_and_flushes_what_is_buffered() -> None:
+    code = ("import sys; from auditor.lifetime import exit_fast\n"
+            "def main():\n"
+            "    sys.stdout.write('x' * 200_000); sys.stderr.write('done')\n"
+            "    return 3\n"
+            "exit_fast(main)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 3
+    assert done.stdout == "x" * 200_000 and done.stderr == "done"
+
+
+def test_an_exception_from_main_propagates_with_its_traceback() -> None:
+    code = ("from auditor.lifetime import exit_fast\n"
+            "def main():\n"
+            "    raise RuntimeError('boom')\n"
+            "exit_fast(main)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 1 and "RuntimeError: boom" in done.stderr
+
+
+def test_without_the_fast_exit_nothing_is_held() -> None:
+    assert lifetime._held is None  # the test process never called exit_fast
+    lifetime.hold_until_exit(object())
+    assert lifetime._held is None
