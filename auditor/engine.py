@@ -25,6 +25,7 @@ from auditor.models import (
     Summary,
     WaiverRecord,
     WaiverState,
+    finding_order,
 )
 from auditor.policy.loader import Policy, PolicyEntry, WaiverEntry
 from auditor.rules import RULES
@@ -71,7 +72,7 @@ def evaluate(
     findings.extend(_waiver_findings(register, today))
     if baseline:
         findings = [_against_baseline(f, baseline) for f in findings]
-    findings.sort(key=lambda f: f.sort_key)
+    findings.sort(key=finding_order)
     return AuditResult(
         tool_version=__version__,
         generated_at=now,
@@ -143,21 +144,20 @@ class _EntryFields(NamedTuple):
 def _finding(
     entry: _EntryFields, account: EmailAccount, violation: Violation, waiver: WaiverEntry | None
 ) -> Finding:
-    return Finding(
-        id=entry.id,
-        rule=entry.rule,
-        severity=entry.severity,
-        status=FindingStatus.OPEN if waiver is None else FindingStatus.WAIVED,
-        account_id=account.id,
-        email=account.from_email,
-        field=violation.field,
-        actual=violation.actual,
-        expected=violation.expected,
-        message=violation.message,
-        policy=entry.where,
-        waiver=None
-        if waiver is None
-        else (f"{waiver.waiver.reason} (until {waiver.waiver.expires}, {waiver.where})"),
+    return Finding(  # positional: this runs once per finding
+        entry.id,
+        entry.rule,
+        entry.severity,
+        FindingStatus.OPEN if waiver is None else FindingStatus.WAIVED,
+        account.id,
+        account.from_email,
+        violation.field,
+        violation.actual,
+        violation.expected,
+        violation.message,
+        entry.where,
+        None if waiver is None
+        else f"{waiver.waiver.reason} (until {waiver.waiver.expires}, {waiver.where})",
     )
 
 

@@ -133,10 +133,13 @@ def _loads_json_exactly(text: str | bytes, where: str) -> object:
     try:
         if isinstance(text, bytes):
             text = text.decode("utf-8")  # not json.loads' guess, which would take UTF-16 too
-        return json.loads(text, object_pairs_hook=unique_pairs)
-    except DuplicateKeyError:
-        document = json.loads(text, object_pairs_hook=_tagging_pairs)
-        raise InventoryError(_duplicate_message(document, where)) from None
+        try:
+            return json.loads(text, object_pairs_hook=unique_pairs)
+        except DuplicateKeyError:
+            # Parsed again to name the record; text that is broken further on fails here instead,
+            # and that is reported first: a repeated key in a broken file is moot.
+            document = json.loads(text, object_pairs_hook=_tagging_pairs)
+            raise InventoryError(_duplicate_message(document, where)) from None
     except json.JSONDecodeError as exc:
         raise InventoryError(
             f"{where}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}."

@@ -318,9 +318,11 @@ class Finding:
     policy: str
     waiver: str | None = None
 
-    @property
-    def sort_key(self) -> tuple[int, str, int, str]:
-        return (-self.severity.rank, self.id, self.account_id or -1, self.field or "")
+
+def finding_order(finding: Finding) -> tuple[int, str, int, str]:
+    """How reports list findings: worst first, then by entry id, account and field."""
+    return (-_SEVERITY_RANK[finding.severity], finding.id, finding.account_id or -1,
+            finding.field or "")
 
 
 @dataclass(frozen=True)

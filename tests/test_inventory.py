@@ -157,6 +157,8 @@ def test_snapshot_round_trip_keeps_everything_but_passwords(tmp_path: Path) -> N
         (b'[{"id": 1,', "invalid JSON"),
         (b"\xff\xfe[]", "not UTF-8"),
         (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        # a repeated key first, then broken text: the broken text is what gets reported
+        (b'[{"id": 1, "id": 2}\x00', "bad.json:1:20: invalid JSON: Expecting ',' delimiter"),
     ],
 )
 def test_unreadable_snapshot_files(tmp_path: Path, content: bytes, expected: str) -> None:
