@@ -41,10 +41,13 @@ def write_reports(targets: Sequence[Target], result: AuditResult) -> None:
     try:
         for path, render in rest:
             write_atomic(path, render(result))
-    except BaseException:
-        _stop(child, reader)
+        outcome = _read(reader)  # returns when the child has exited (or closed the pipe)
+    except BaseException:  # this side failed, or Ctrl-C while writing or waiting
+        _stop(child)
         raise
-    _join(child, reader)
+    finally:
+        os.close(reader)
+    _join(child, outcome)
 
 
 def _worth_forking(targets: Sequence[Target], result: AuditResult) -> bool:
@@ -82,8 +85,7 @@ def _fork_writer(target: Target, result: AuditResult) -> tuple[int, int]:
     return pid, reader
 
 
-def _join(child: int, reader: int) -> None:
-    outcome = _read(reader)
+def _join(child: int, outcome: dict[str, str]) -> None:
     _, status = os.waitpid(child, 0)
     code = os.waitstatus_to_exitcode(status)
     if code == ExitCode.INTERRUPTED:
@@ -96,21 +98,21 @@ def _join(child: int, reader: int) -> None:
     raise RuntimeError(f"writing a report failed: {message}")
 
 
-def _stop(child: int, reader: int) -> None:
+def _stop(child: int) -> None:
     """This side failed or was interrupted: interrupt the child too (its atomic write cleans up
     after itself on KeyboardInterrupt) and wait for it, so no process is left behind."""
     with contextlib.suppress(ProcessLookupError):
         os.kill(child, signal.SIGINT)
     with contextlib.suppress(ChildProcessError):
         os.waitpid(child, 0)
-    os.close(reader)
 
 
 def _read(reader: int) -> dict[str, str]:
-    with os.fdopen(reader, "rb") as stream:
-        text = stream.read().decode("utf-8", "replace")
+    chunks = []
+    while chunk := os.read(reader, 65536):
+        chunks.append(chunk)
     try:
-        outcome = json.loads(text) if text else {}
+        outcome = json.loads(b"".join(chunks).decode("utf-8", "replace") or "{}")
     except ValueError:
         return {}
     return outcome if isinstance(outcome, dict) else {}

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -133,3 +135,31 @@ def test_check_cli_writes_the_same_reports_with_and_without_the_fork(
     assert reports[0] == reports[1]
     assert a.pop("audit.html") and b.pop("audit.html")  # carries its own generation time
     assert a == b
+
+
+def _slow(_: AuditResult) -> str:
+    time.sleep(30)
+    return "never"
+
+
+def test_ctrl_c_while_waiting_stops_the_child_and_leaves_no_report(
+    result: AuditResult, tmp_path: Path, forks: list[int]
+) -> None:
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    targets = [(path, _slow if path.suffix == ".html" else fmt)
+               for path, fmt in _targets(tmp_path / "out")]
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 1.0)  # this process only: the child keeps sleeping
+    started = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            write_reports(targets, result)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert time.monotonic() - started < 10  # the child was interrupted, not waited out
+    assert len(forks) == 1  # and the fixture checks it was reaped
+    written = _files(tmp_path / "out")
+    assert "audit.html" not in written and not [n for n in written if n.endswith(".tmp")]
