@@ -18,10 +18,20 @@ from pydantic_core import CoreSchema, core_schema
 _PERCENT_PATTERN = r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)\s*%?\s*$"
 
 
-def _blank_or_null() -> CoreSchema:
-    """null, or a string that is "" or only whitespace once stripped (cheaper than a regex)."""
+def _blank_branches(replacement: object) -> list[CoreSchema]:
+    """Union branches that turn null and blank strings ("" or only whitespace once stripped:
+    cheaper than a regex) into ``replacement``. A null meant as None stays in Rust; only a blank
+    string (rare) calls back into Python."""
+
+    def replace(_: object) -> object:
+        return replacement
+
     blank = core_schema.str_schema(strip_whitespace=True, max_length=0)
-    return core_schema.nullable_schema(blank)
+    if replacement is None:
+        return [core_schema.none_schema(),
+                core_schema.no_info_after_validator_function(replace, blank)]
+    return [core_schema.no_info_after_validator_function(
+        replace, core_schema.nullable_schema(blank))]
 
 
 class BlankIs:
@@ -35,14 +45,8 @@ class BlankIs:
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> CoreSchema:
-        replacement = self.replacement
-
-        def replace(_: object) -> object:
-            return replacement
-
-        blank = core_schema.no_info_after_validator_function(replace, _blank_or_null())
         return core_schema.union_schema(
-            [blank, handler(source)], mode="left_to_right",
+            [*_blank_branches(self.replacement), handler(source)], mode="left_to_right",
             custom_error_type=f"blank_or_{self.kind.replace(' ', '_')}",
             custom_error_message=f'Input should be a valid {self.kind} (or null or "" for none)')
 
@@ -55,9 +59,8 @@ class Percent:
     ) -> CoreSchema:
         text = core_schema.no_info_after_validator_function(
             _percent_text, core_schema.str_schema(pattern=_PERCENT_PATTERN))
-        blank = core_schema.no_info_after_validator_function(lambda _: None, _blank_or_null())
         return core_schema.union_schema(
-            [blank, text, handler(source)], mode="left_to_right",
+            [*_blank_branches(None), text, handler(source)], mode="left_to_right",
             custom_error_type="percentage",
             custom_error_message="Input should be a percentage like 95 or '95%'")
 
