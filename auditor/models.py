@@ -10,17 +10,26 @@ from __future__ import annotations
 import binascii
 import hashlib
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from functools import cache
+from operator import attrgetter
 from typing import Annotated, Any
 
-from pydantic import AliasChoices, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import AliasChoices, ConfigDict, Field, TypeAdapter
 from pydantic.dataclasses import dataclass as wire_dataclass
 from pydantic.fields import FieldInfo
-from pydantic_core import ArgsKwargs
 
-from auditor.wiretypes import BlankIs, OptBool, OptDatetime, OptInt, OptPercent, OptStr
+from auditor.wiretypes import (
+    BlankIs,
+    OptBool,
+    OptDatetime,
+    OptInt,
+    OptPercent,
+    OptStr,
+    OptTextOrInteger,
+)
 
 REDACTED = "[REDACTED]"
 SECRET_WIRE_FIELDS = ("password", "imap_password")
@@ -58,35 +67,6 @@ class FailOn(StrEnum):
         return severity.rank >= Severity(self.value).rank
 
 
-def _without_passwords(data: Any) -> Any:
-    """Keep only "is a password set", and scrub the account's own secrets from its texts."""
-    if data.__class__ is not dict or not (
-            "password" in data or "imap_password" in data or CREDENTIAL_TAG in data):
-        return data
-    record: dict[str, Any] = data.copy()  # the caller's dict stays as it was
-    smtp_secret = record.pop("password", None)
-    imap_secret = record.pop("imap_password", None)
-    record[CREDENTIAL_TAG] = _credential_tag(
-        record.get("smtp_host"), record.get("username"), smtp_secret
-    )
-    record["has_password"] = _present(smtp_secret) or record.get("has_password") is True
-    record["has_imap_password"] = (
-        _present(imap_secret) or record.get("has_imap_password") is True
-    )
-    forms = _secret_forms(smtp_secret) + _secret_forms(imap_secret)
-    if not forms:
-        return record
-    # One search over all texts at once; the per-field pass runs only when a secret is there.
-    joined = "\0".join([value for value in record.values() if value.__class__ is str])
-    if any(form in joined for form in forms):
-        for key, value in record.items():
-            if value.__class__ is str:
-                for form in forms:
-                    value = value.replace(form, REDACTED)
-                record[key] = value
-    return record
-
-
 # Accounts are pydantic *dataclasses* with slots: validated in pydantic-core like models, but
 # without a per-instance __dict__ and set of given field names, which made up most of the memory
 # of a large inventory (50,000 accounts: 39 MB of objects instead of 247 MB).
@@ -113,7 +93,7 @@ class WarmupDetails:
     total_sent_count: OptInt = None
     total_spam_count: OptInt = None
     warmup_reputation: OptPercent = None
-    warmup_key_id: OptStr = Field(default=None, coerce_numbers_to_str=True)  # string or int
+    warmup_key_id: OptTextOrInteger = None
     warmup_created_at: OptDatetime = None
     reply_rate: OptPercent = None
     blocked_reason: OptStr = None
@@ -188,14 +168,14 @@ class EmailAccount:
     tags: Annotated[tuple[Tag, ...], BlankIs("array of tags", ())] = ()
     campaign_ids: tuple[int, ...] | None = None
     warmup_details: WarmupDetails | None = None
-    credential_tag: bytes | None = Field(default=None, exclude=True, repr=False)
+    credential_tag: bytes | None = Field(default=None, init=False, exclude=True, repr=False)
+    # The wire's passwords are arguments, not fields: `__post_init__` takes what it needs from
+    # them, and nothing keeps them. They are validated as anything at all, never echoed.
+    password: InitVar[Any] = None
+    imap_password: InitVar[Any] = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _drop_passwords(cls, data: Any) -> Any:
-        if isinstance(data, ArgsKwargs):  # EmailAccount(**record): the record is the kwargs
-            return ArgsKwargs(data.args, _without_passwords(data.kwargs or {}))
-        return _without_passwords(data)
+    def __post_init__(self, password: Any, imap_password: Any) -> None:
+        _take_passwords(self, password, imap_password)
 
     @property
     def email(self) -> str:
@@ -231,10 +211,41 @@ def account_to_wire(account: EmailAccount) -> dict[str, Any]:
     return data
 
 
+@cache
 def fields_of(wire_class: type[Any]) -> dict[str, FieldInfo]:
-    """The fields of `EmailAccount`, `WarmupDetails` or `Tag` (pydantic dataclasses), by name."""
+    """The fields of `EmailAccount`, `WarmupDetails` or `Tag` (pydantic dataclasses), by name;
+    not the passwords, which are init-only arguments."""
     fields: dict[str, FieldInfo] = wire_class.__pydantic_fields__
-    return fields
+    return {name: info for name, info in fields.items() if not info.init_var}
+
+
+_TEXT_FIELDS = tuple(name for name, info in fields_of(EmailAccount).items()
+                     if info.annotation in (str, str | None) and not info.exclude)
+_read_texts = attrgetter(*_TEXT_FIELDS)
+
+
+def _take_passwords(account: EmailAccount, smtp_secret: Any, imap_secret: Any) -> None:
+    """Keep only "is a password set" and a credential tag, and scrub the account's own secrets
+    (as sent and base64-decoded) from its texts. The account is frozen: this is its __init__."""
+    assign = object.__setattr__
+    assign(account, CREDENTIAL_TAG,
+           _credential_tag(account.smtp_host, account.username, smtp_secret))
+    if _present(smtp_secret):
+        assign(account, "has_password", True)
+    if _present(imap_secret):
+        assign(account, "has_imap_password", True)
+    forms = _secret_forms(smtp_secret) + _secret_forms(imap_secret)
+    if not forms:
+        return
+    texts = _read_texts(account)
+    # One search over all texts at once; the per-field pass runs only when a secret is there.
+    joined = "\0".join([text for text in texts if text is not None])
+    if any(form in joined for form in forms):
+        for name, text in zip(_TEXT_FIELDS, texts, strict=True):
+            if text is not None:
+                for form in forms:
+                    text = text.replace(form, REDACTED)
+                assign(account, name, text)
 
 
 def wire_name(python_name: str) -> str:

@@ -3,8 +3,10 @@
 SmartLead says "none" as null or as "" (``imap_port: ""`` included), and sends
 ``warmup_reputation`` as ``"95%"``. Mapping those in a Python validator costs a Python call per
 field or a Python loop per record: at 50,000 accounts that was most of the validation time. Here
-each is a branch of a left-to-right union, so a plain value never leaves Rust: a Python function
-runs only for a value that is blank (or a percentage), to return its replacement.
+each is a branch of a union inside a nullable schema, so a plain value never leaves Rust: null is
+matched first, by identity; an ordinary value by the first branch, so no failed branch builds an
+error for it; a Python function runs only for a value that is blank (or a percentage), to return
+its replacement.
 """
 
 from __future__ import annotations
@@ -16,22 +18,45 @@ from pydantic import GetCoreSchemaHandler
 from pydantic_core import CoreSchema, core_schema
 
 _PERCENT_PATTERN = r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)\s*%?\s*$"
+# A string with something besides whitespace: the rest is blank. A search for the first such
+# character, which is nearly always the first character.
+_NOT_BLANK = r"\S"
 
 
-def _blank_branches(replacement: object) -> list[CoreSchema]:
-    """Union branches that turn null and blank strings ("" or only whitespace once stripped:
-    cheaper than a regex) into ``replacement``. A null meant as None stays in Rust; only a blank
-    string (rare) calls back into Python."""
+def _blank(replacement: object) -> CoreSchema:
+    """A blank string ("" or only whitespace once stripped) as ``replacement``."""
 
     def replace(_: object) -> object:
         return replacement
 
-    blank = core_schema.str_schema(strip_whitespace=True, max_length=0)
+    return core_schema.no_info_after_validator_function(
+        replace, core_schema.str_schema(strip_whitespace=True, max_length=0))
+
+
+def _or_blank(main: CoreSchema, replacement: object, error_type: str,
+              message: str) -> CoreSchema:
+    """Null is ``replacement``, else ``main``, else a blank string is ``replacement``."""
+    either = core_schema.union_schema(
+        [main, _blank(replacement)], mode="left_to_right",
+        custom_error_type=error_type, custom_error_message=message)
     if replacement is None:
-        return [core_schema.none_schema(),
-                core_schema.no_info_after_validator_function(replace, blank)]
-    return [core_schema.no_info_after_validator_function(
-        replace, core_schema.nullable_schema(blank))]
+        return core_schema.nullable_schema(either)
+    return core_schema.union_schema(
+        [core_schema.no_info_after_validator_function(lambda _: replacement,
+                                                      core_schema.none_schema()), either],
+        mode="left_to_right", custom_error_type=error_type, custom_error_message=message)
+
+
+def _not_blank(schema: CoreSchema) -> CoreSchema:
+    """``schema`` refusing blank strings, for string types (which would accept them)."""
+    if schema["type"] == "nullable":
+        return _not_blank(schema["schema"])
+    if schema["type"] == "union":
+        return {**schema, "choices": [_not_blank(choice) if isinstance(choice, dict) else choice
+                                      for choice in schema["choices"]]}
+    if schema["type"] == "str" and "pattern" not in schema:
+        return {**schema, "pattern": _NOT_BLANK}
+    return schema
 
 
 class BlankIs:
@@ -45,10 +70,23 @@ class BlankIs:
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> CoreSchema:
-        return core_schema.union_schema(
-            [*_blank_branches(self.replacement), handler(source)], mode="left_to_right",
-            custom_error_type=f"blank_or_{self.kind.replace(' ', '_')}",
-            custom_error_message=f'Input should be a valid {self.kind} (or null or "" for none)')
+        return _or_blank(
+            _not_blank(handler(source)), self.replacement,
+            f"blank_or_{self.kind.replace(' ', '_')}",
+            f'Input should be a valid {self.kind} (or null or "" for none)')
+
+
+class IntegerAsText:
+    """``Annotated`` marker for text that may arrive as an integer, kept as its decimal text.
+    Strict: a float or a boolean is refused, rather than spelt one way when decoded from JSON
+    text and another when validated from Python objects."""
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        integer = core_schema.no_info_after_validator_function(
+            str, core_schema.int_schema(strict=True))
+        return core_schema.union_schema([handler(source), integer], mode="left_to_right")
 
 
 class Percent:
@@ -59,10 +97,9 @@ class Percent:
     ) -> CoreSchema:
         text = core_schema.no_info_after_validator_function(
             _percent_text, core_schema.str_schema(pattern=_PERCENT_PATTERN))
-        return core_schema.union_schema(
-            [*_blank_branches(None), text, handler(source)], mode="left_to_right",
-            custom_error_type="percentage",
-            custom_error_message="Input should be a percentage like 95 or '95%'")
+        number = core_schema.union_schema([handler(source), text], mode="left_to_right")
+        return _or_blank(number, None, "percentage",
+                         "Input should be a percentage like 95 or '95%'")
 
 
 def _percent_text(text: str) -> float:
@@ -74,3 +111,4 @@ OptInt = Annotated[int | None, BlankIs("integer")]
 OptBool = Annotated[bool | None, BlankIs("boolean")]
 OptDatetime = Annotated[datetime | None, BlankIs("datetime")]
 OptPercent = Annotated[float | None, Percent()]
+OptTextOrInteger = Annotated[Annotated[str, IntegerAsText()] | None, BlankIs("string or integer")]
