@@ -8,14 +8,18 @@ audit of a partial or ambiguous inventory would be a false pass.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import jiter
 from pydantic import TypeAdapter, ValidationError
+from pydantic.dataclasses import dataclass as wire_dataclass
 
 from auditor.errors import InventoryError
+from auditor.forking import Forked, can_fork
 from auditor.gcpause import gc_paused
 from auditor.models import EmailAccount, Inventory, InventoryInfo, account_to_wire
 
@@ -42,15 +46,27 @@ def parse_accounts(records: object, *, where: str = "inventory") -> tuple[EmailA
         accounts = _ACCOUNTS.validate_python(records)
     except ValidationError as exc:
         raise InventoryError(_validation_message(exc, records, where)) from None
-    seen: dict[int, int] = {}
-    for index, account in enumerate(accounts):
-        first = seen.setdefault(account.id, index)
-        if first != index:
-            raise InventoryError(
-                f"{where}: records {first} and {index} have the same id {account.id}; "
-                "an inventory with repeated ids is ambiguous."
-            )
+    repeated = _repeated_id(accounts)
+    if repeated is not None:
+        first, index = repeated
+        raise InventoryError(
+            f"{where}: records {first} and {index} have the same id {accounts[index].id}; "
+            "an inventory with repeated ids is ambiguous."
+        )
     return tuple(accounts)
+
+
+def _repeated_id(accounts: Sequence[EmailAccount]) -> tuple[int, int] | None:
+    """The positions of the first two records that share an id, if any."""
+    ids = [account.id for account in accounts]
+    if len(set(ids)) == len(ids):
+        return None
+    seen: dict[int, int] = {}
+    for index, account_id in enumerate(ids):
+        first = seen.setdefault(account_id, index)
+        if first != index:
+            return first, index
+    return None  # pragma: no cover - a repeat was counted above
 
 
 def _validation_message(exc: ValidationError, records: list[Any], where: str) -> str:
@@ -174,28 +190,98 @@ def _first_duplicate(node: object) -> str | None:
     return None
 
 
+def inventory_from_bytes(raw: bytes, *, source: str) -> Inventory:
+    """A saved inventory's bytes (JSON text) as a checked ``Inventory``.
+
+    Large files take the one-pass path when it can be used; whatever it cannot vouch for goes
+    the exact way (``loads_json`` then ``inventory_from_document``), which decides what is wrong
+    and says so, so both ways give the same inventory or the same error.
+    """
+    fast = _in_one_pass(raw, source) if len(raw) >= ONE_PASS_MIN_BYTES else None
+    if fast is not None:
+        return fast
+    return inventory_from_document(loads_json(raw, where=source), source=source)
+
+
 def inventory_from_document(document: object, *, source: str) -> Inventory:
     """Accept the raw API body (a bare array) or our own snapshot document."""
     if isinstance(document, list):
         return Inventory(parse_accounts(document, where=source), InventoryInfo(source=source))
     if isinstance(document, dict):
-        schema = document.get("schema")
-        if schema != SNAPSHOT_SCHEMA:
-            raise InventoryError(
-                f"{source}: not an inventory: expected a JSON array of accounts or a document "
-                f'with "schema": "{SNAPSHOT_SCHEMA}", found schema {schema!r}.'
-            )
-        fetched_at = _parse_time(document.get("fetched_at"), source)
-        origin = document.get("source")
-        described = source
-        if isinstance(origin, dict) and isinstance(origin.get("url"), str):
-            described = f"{source} (fetched from {origin['url']})"
+        info = _snapshot_info(document.get("schema"), document.get("fetched_at"),
+                              document.get("source"), source)
         accounts = parse_accounts(document.get("accounts"), where=f"{source}: accounts")
-        return Inventory(accounts, InventoryInfo(source=described, fetched_at=fetched_at))
+        return Inventory(accounts, info)
     raise InventoryError(
         f"{source}: expected a JSON array of accounts or a snapshot document, "
         f"got {_json_type(document)}."
     )
+
+
+def _snapshot_info(schema: object, fetched_at: object, origin: object,
+                   source: str) -> InventoryInfo:
+    if schema != SNAPSHOT_SCHEMA:
+        raise InventoryError(
+            f"{source}: not an inventory: expected a JSON array of accounts or a document "
+            f'with "schema": "{SNAPSHOT_SCHEMA}", found schema {schema!r}.'
+        )
+    described = source
+    if isinstance(origin, dict) and isinstance(origin.get("url"), str):
+        described = f"{source} (fetched from {origin['url']})"
+    return InventoryInfo(source=described, fetched_at=_parse_time(fetched_at, source))
+
+
+# --- The one-pass path --------------------------------------------------------------------------
+# ``validate_json`` decodes and validates in Rust at once, with no dict per record in between:
+# at 50,000 accounts it takes about 1.7 s where decoding (with the repeated-key check) and then
+# validating takes about 2.1 s. It cannot see a repeated key, so a forked child looks for one
+# meanwhile, on the other core. Below this size the fork is not worth it.
+ONE_PASS_MIN_BYTES = 4 << 20
+_LEADING_SPACE = re.compile(rb"[ \t\r\n]*")
+
+
+@wire_dataclass(frozen=True, slots=True)
+class _SnapshotDocument:
+    accounts: list[EmailAccount]
+    schema: Any = None
+    fetched_at: Any = None
+    source: Any = None
+
+
+_SNAPSHOT = TypeAdapter(_SnapshotDocument)
+
+
+def _in_one_pass(raw: bytes, source: str) -> Inventory | None:
+    """The inventory, or None for anything short of a valid one (the exact path then runs)."""
+    if not can_fork():
+        return None
+    start = _LEADING_SPACE.match(raw)
+    opening = raw[start.end():start.end() + 1] if start else b""
+    if opening not in (b"[", b"{"):
+        return None
+    with Forked(partial(_free_of_repeated_keys, raw), what="the repeated-key check") as check:
+        try:
+            if opening == b"[":
+                info = InventoryInfo(source=source)
+                accounts = _ACCOUNTS.validate_json(raw)
+            else:
+                document = _SNAPSHOT.validate_json(raw)
+                info = _snapshot_info(document.schema, document.fetched_at, document.source,
+                                      source)
+                accounts = document.accounts
+        except (ValidationError, InventoryError):
+            return None
+        if _repeated_id(accounts) is not None or not check.result():
+            return None
+    return Inventory(tuple(accounts), info)
+
+
+def _free_of_repeated_keys(raw: bytes) -> bool:
+    try:
+        jiter.from_json(raw, catch_duplicate_keys=True)
+    except ValueError:  # a repeated key, or (rarely) a form jiter refuses: the exact path decides
+        return False
+    return True
 
 
 def _parse_time(value: object, source: str) -> datetime | None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from auditor.errors import InventoryError
 from auditor.gcpause import gc_paused
-from auditor.inventory import inventory_from_document, loads_json
+from auditor.inventory import inventory_from_bytes
 from auditor.models import Inventory
 
 
@@ -26,5 +26,4 @@ class SnapshotSource:
                 f"cannot read inventory {self.path}: {exc.strerror or exc}.",
                 tip="pass an existing file with --inventory.",
             ) from None
-        document = loads_json(raw.removeprefix(codecs.BOM_UTF8), where=str(self.path))
-        return inventory_from_document(document, source=str(self.path))
+        return inventory_from_bytes(raw.removeprefix(codecs.BOM_UTF8), source=str(self.path))
