@@ -1,118 +1,76 @@
-"""Write the report files of a run, on two cores when the result is large.
+"""Write the report files of a run, starting on the inventory while the rules are evaluated.
 
-Every format is a pure function of the same in-memory `AuditResult`, and at 50,000 accounts the
-HTML report alone takes about as long as all the others together. A forked child sees the result
-as it is (copy-on-write: nothing to pickle), writes the HTML report atomically while this process
-writes the rest, and reports back through a pipe: an empty message, or what went wrong. Only on
-Linux with no other thread running (forking a threaded process is unsafe), and only for large
-results, where the fork (a few milliseconds) is small against the work it moves.
+At 50,000 accounts the HTML report takes about as long as all the other formats together, and
+most of it (the accounts table, the inventory overview) needs only the inventory. So the writer
+is made as soon as the inventory is loaded: a forked child (``auditor.forking``) prepares the
+early part of each format that has one (``EarlyStart``) on the other core, while this process
+evaluates the rules and writes the other formats, and then finishes those formats from the
+child's result. Only for large inventories, where the fork (a few milliseconds) is small against
+the work it moves; otherwise every format renders here, in order.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
-import signal
-import sys
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
+from types import TracebackType
+from typing import Any
 
-from auditor.errors import AuditorError, ExitCode, OutputError
-from auditor.models import AuditResult
+from auditor.forking import Forked, can_fork
+from auditor.models import AuditResult, EmailAccount
 from auditor.output import write_atomic
-from auditor.redact import redact
+from auditor.report import EarlyStart, FileFormat
 
-Render = Callable[[AuditResult], str]
-Target = tuple[Path, Render]
+Target = tuple[Path, FileFormat]
 FORK_MIN_ACCOUNTS = 5_000
 
 
-def write_reports(targets: Sequence[Target], result: AuditResult) -> None:
-    """Render and write every target; raise as a sequential run would (first failure wins)."""
-    if not _worth_forking(targets, result):
-        for path, render in targets:
-            write_atomic(path, render(result))
-        return
-    index = next((i for i, (path, _) in enumerate(targets) if path.suffix == ".html"), 0)
-    rest = [target for i, target in enumerate(targets) if i != index]
-    child, reader = _fork_writer(targets[index], result)
-    try:
-        for path, render in rest:
-            write_atomic(path, render(result))
-        outcome = _read(reader)  # returns when the child has exited (or closed the pipe)
-    except BaseException:  # this side failed, or Ctrl-C while writing or waiting
-        _stop(child)
-        raise
-    finally:
-        os.close(reader)
-    _join(child, outcome)
+class ReportWriter:
+    """Use as a context manager around the evaluation: leaving it kills a child still working
+    (the run failed or was interrupted), so no process is left behind."""
+
+    def __init__(self, targets: Sequence[Target], accounts: Sequence[EmailAccount]) -> None:
+        self.targets = list(targets)
+        self.accounts = accounts
+        starts = [fmt.early for _, fmt in self.targets if fmt.early is not None]
+        self._child: Forked[list[Any]] | None = None
+        self._prepared: list[Any] | None = None
+        if starts and len(accounts) >= FORK_MIN_ACCOUNTS and can_fork():
+            self._child = Forked(partial(_prepare, starts, accounts), what="preparing the reports")
+
+    def write(self, result: AuditResult) -> None:
+        """Render and write every target; the first failure is raised, as in a plain loop."""
+        if self._child is None or result.accounts is not self.accounts:
+            self.close()
+            for path, fmt in self.targets:
+                write_atomic(path, fmt.render(result))
+            return
+        for path, fmt in self.targets:  # the others first: they need nothing from the child
+            if fmt.early is None:
+                write_atomic(path, fmt.render(result))
+        started = [(path, fmt.early) for path, fmt in self.targets if fmt.early is not None]
+        for index, (path, early) in enumerate(started):
+            write_atomic(path, early.finish(result, partial(self._prepared_part, index)))
+
+    def _prepared_part(self, index: int) -> Any:
+        if self._prepared is None:
+            assert self._child is not None
+            self._prepared = self._child.result()
+        return self._prepared[index]
+
+    def close(self) -> None:
+        if self._child is not None:
+            self._child.stop()
+
+    def __enter__(self) -> ReportWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
 
 
-def _worth_forking(targets: Sequence[Target], result: AuditResult) -> bool:
-    return (
-        len(targets) > 1
-        and len(result.accounts) >= FORK_MIN_ACCOUNTS
-        and sys.platform.startswith("linux")
-        and threading.active_count() == 1
-    )
+def _prepare(starts: list[EarlyStart], accounts: Sequence[EmailAccount]) -> list[Any]:
+    return [start.prepare(accounts) for start in starts]
 
-
-def _fork_writer(target: Target, result: AuditResult) -> tuple[int, int]:
-    reader, writer = os.pipe()
-    for stream in (sys.stdout, sys.stderr):  # or the child would write their buffers again
-        with contextlib.suppress(Exception):
-            stream.flush()
-    pid = os.fork()
-    if pid == 0:  # the child: write one report, send back the outcome, never return
-        os.close(reader)
-        code, outcome = 0, {}
-        try:
-            path, render = target
-            write_atomic(path, render(result))
-        except KeyboardInterrupt:
-            code = ExitCode.INTERRUPTED
-        except AuditorError as exc:
-            code, outcome = 1, {"expected": True, "message": exc.message, "tip": exc.tip}
-        except BaseException as exc:  # reported by the parent, which exits 4 like any bug
-            code, outcome = 1, {"expected": False, "message": f"{type(exc).__name__}: {exc}"}
-        finally:
-            with contextlib.suppress(Exception):
-                os.write(writer, redact(json.dumps(outcome)).encode("utf-8"))
-            os._exit(int(code))
-    os.close(writer)
-    return pid, reader
-
-
-def _join(child: int, outcome: dict[str, str]) -> None:
-    _, status = os.waitpid(child, 0)
-    code = os.waitstatus_to_exitcode(status)
-    if code == ExitCode.INTERRUPTED:
-        raise KeyboardInterrupt
-    if code == 0:
-        return
-    message = outcome.get("message") or f"the report writer stopped with status {code}"
-    if outcome.get("expected"):
-        raise OutputError(message, tip=outcome.get("tip"))
-    raise RuntimeError(f"writing a report failed: {message}")
-
-
-def _stop(child: int) -> None:
-    """This side failed or was interrupted: interrupt the child too (its atomic write cleans up
-    after itself on KeyboardInterrupt) and wait for it, so no process is left behind."""
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(child, signal.SIGINT)
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(child, 0)
-
-
-def _read(reader: int) -> dict[str, str]:
-    chunks = []
-    while chunk := os.read(reader, 65536):
-        chunks.append(chunk)
-    try:
-        outcome = json.loads(b"".join(chunks).decode("utf-8", "replace") or "{}")
-    except ValueError:
-        return {}
-    return outcome if isinstance(outcome, dict) else {}

@@ -9,9 +9,12 @@ import base64
 import hashlib
 import json
 import math
+import pickle
 import re
+from collections import Counter
 from datetime import UTC, datetime, timedelta, timezone
 from html.parser import HTMLParser
+from itertools import chain
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +25,7 @@ from hypothesis import strategies as st
 from pydantic_core import TzInfo
 
 from auditor.models import AuditResult, EmailAccount, WarmupDetails, fields_of, wire_name
+from auditor.report import html_report
 from auditor.report.accounts import account_columns
 from auditor.report.html import columns
 from auditor.report.html.assets import assets
@@ -299,10 +303,17 @@ SCALARS = st.one_of(
 )
 
 
+def encode(values: dict[str, list[Any]], rows: int) -> tuple[list[str | None], dict[str, Any]]:
+    """One table with a string table of its own: the strings and the encoded table."""
+    strings = columns.StringTable()
+    table = columns.encode_table(values, rows, strings)
+    return strings.strings, table
+
+
 @given(SCALARS)
 def test_columns_round_trip(values: list[Any]) -> None:
-    strings, tables = columns.encode_tables({"t": ({"c": values}, len(values))})
-    decoded = columns.decode_table(json.loads(json.dumps(tables["t"])), strings)
+    strings, table = encode({"c": values}, len(values))
+    decoded = columns.decode_table(json.loads(json.dumps(table)), strings)
     assert [row["c"] for row in decoded] == values
 
 
@@ -311,8 +322,8 @@ def test_columns_starting_with_a_long_null_run_are_converted() -> None:
     head = [None] * 3000
     values = {"t": [*head, datetime(2024, 1, 1, tzinfo=UTC)] * 2, "b": [*head, True] * 2,
               "x": [*head, 95.0] * 2}
-    strings, tables = columns.encode_tables({"t": (values, 6002)})
-    decoded = columns.decode_table(json.loads(str(script_json(tables["t"]))), strings)
+    strings, table = encode(values, 6002)
+    decoded = columns.decode_table(json.loads(str(script_json(table))), strings)
     assert [row["t"] for row in decoded] == values["t"]
     assert [row["b"] for row in decoded] == values["b"]
     assert [row["x"] for row in decoded] == [None if v is None else 95 for v in values["x"]]
@@ -338,31 +349,60 @@ def test_seconds_are_the_floor_of_the_timestamp(
 
 
 def test_columns_compress_runs_and_ascending_ids() -> None:
-    strings, tables = columns.encode_tables({"t": (
+    strings, table = encode(
         {"severity": ["error"] * 500 + ["warning"] * 500, "id": list(range(100000, 101000))},
-        1000)})
-    encoded = tables["t"]["columns"]
+        1000)
+    encoded = table["columns"]
     assert encoded["severity"][1] == "r" and len(encoded["severity"][2]) == 4
     assert encoded["id"][1] == "d" and set(encoded["id"][2][1:]) == {1}
     assert strings[0] is None
 
 
 def test_columns_number_whole_floats_and_drop_non_finite() -> None:
-    _, tables = columns.encode_tables({"t": ({"x": [95.0, 97.5, float("nan"), None]}, 4)})
-    assert tables["t"]["columns"]["x"][2] == [95, 97.5, None, None]
+    _, table = encode({"x": [95.0, 97.5, float("nan"), None]}, 4)
+    assert table["columns"]["x"][2] == [95, 97.5, None, None]
 
 
 def test_columns_refuse_mixed_kinds() -> None:
     with pytest.raises(TypeError, match="mixes"):
-        columns.encode_tables({"t": ({"x": ["a", 1]}, 2)})
+        encode({"x": ["a", 1]}, 2)
     with pytest.raises(ValueError, match="expected 3"):
-        columns.encode_tables({"t": ({"x": ["a"]}, 3)})
+        encode({"x": ["a"]}, 3)
 
 
-def test_strings_are_numbered_most_frequent_first(strict_result: AuditResult) -> None:
-    strings = report_payload(strict_result)["strings"]
-    assert strings[0] is None
-    assert strings[1] in {"error", "open", "SSL", "warning"}  # frequent values: short indexes
+def _string_counts(table: dict[str, Any], strings: list[str | None]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for name, (kind, _, _) in table["columns"].items():
+        values = columns.decode_column(table["columns"][name], strings)
+        if kind == "s":
+            counts.update(v for v in values if v is not None)
+        elif kind == "ls":
+            counts.update(chain.from_iterable(v for v in values if v))
+    return counts
+
+
+def test_strings_are_numbered_table_by_table_most_frequent_first(
+        strict_result: AuditResult) -> None:
+    payload = report_payload(strict_result)
+    strings = payload["strings"]
+    assert strings[0] is None and len(set(strings)) == len(strings)
+    in_accounts = _string_counts(payload["accounts"], strings)
+    in_findings = _string_counts(payload["findings"], strings) - in_accounts
+    new_in_findings = Counter({s: n for s, n in in_findings.items() if s not in in_accounts})
+    assert in_accounts and new_in_findings
+    numbered = len(in_accounts)
+    for part, counts in ((strings[1:numbered + 1], in_accounts),
+                         (strings[numbered + 1:], new_in_findings)):
+        assert set(part) == set(counts)
+        assert [counts[s] for s in part] == sorted((counts[s] for s in part), reverse=True)
+
+
+def test_the_inventory_part_made_apart_gives_the_same_report(
+        hostile_result: AuditResult, strict_result: AuditResult) -> None:
+    """As when a large run makes it in another process, before the evaluation."""
+    for result in (strict_result, hostile_result):
+        part = pickle.loads(pickle.dumps(html_report.inventory_part(result.accounts)))
+        assert html_report.finish(result, lambda part=part: part) == html_report.render(result)
 
 
 def test_account_columns_hold_what_the_model_says(hostile_result: AuditResult,
@@ -384,8 +424,8 @@ def test_account_columns_hold_what_the_model_says(hostile_result: AuditResult,
 def test_inventory_overview_counts_every_account(hostile_result: AuditResult,
                                                  strict_result: AuditResult) -> None:
     for result in (strict_result, hostile_result):
-        overview = inventory_overview(result)
         accounts = result.accounts
+        overview = inventory_overview(accounts)
 
         def counted(values: list[Any]) -> dict[Any, int]:
             return {c: values.count(c) for c in set(values)}
@@ -404,7 +444,7 @@ def test_inventory_overview_counts_every_account(hostile_result: AuditResult,
                            + [("IMAP", a.imap_failure_error or "(no error text)")
                               for a in accounts if a.is_imap_success is False])
         assert {(f.protocol, f.error): f.accounts for f in overview.connection_failures} == failures
-        assert overview == inventory_overview(result, account_columns(accounts))
+        assert overview == inventory_overview(accounts, account_columns(accounts))
 
 
 def test_account_columns_follow_the_model_without_excluded_fields(

@@ -1,30 +1,35 @@
-"""Reports written on two cores: the forked writer must write exactly what the sequential one
-writes, surface any failure of either side, and leave no process or temporary file behind."""
+"""Reports started on the inventory, on another core: the forked writer must write exactly what
+the sequential one writes, surface any failure of either side, and leave no process or temporary
+file behind."""
 
 from __future__ import annotations
 
 import json
 import os
 import signal
+import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import auditor.report_writer as report_writer
+from auditor import forking
 from auditor.engine import evaluate
 from auditor.errors import OutputError
 from auditor.inventory import parse_accounts
-from auditor.models import AuditResult, FailOn, Inventory, InventoryInfo
+from auditor.models import AuditResult, EmailAccount, FailOn, Inventory, InventoryInfo
 from auditor.policy.loader import load_policy
-from auditor.report import FILE_FORMATS
-from auditor.report_writer import Target, write_reports
+from auditor.report import FILE_FORMATS, EarlyStart, FileFormat, ReportFormat
+from auditor.report_writer import ReportWriter, Target
 from auditor.testing.generator import generate_accounts
 from tests.conftest import SHIPPED_POLICIES
 
-pytestmark = pytest.mark.skipif(not report_writer.sys.platform.startswith("linux"),
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="the forked writer runs on Linux only, by design")
 
 
@@ -47,7 +52,7 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
             children.append(pid)
         return pid
 
-    monkeypatch.setattr(report_writer.os, "fork", fork)
+    monkeypatch.setattr(forking.os, "fork", fork)
     yield children
     for pid in children:  # every child was reaped by the writer
         with pytest.raises(ChildProcessError):
@@ -56,46 +61,72 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
 
 def _targets(folder: Path) -> list[Target]:
     folder.mkdir()
-    return [(folder / fmt.filename, fmt.render) for fmt in FILE_FORMATS.values()]
+    return [(folder / fmt.filename, fmt) for fmt in FILE_FORMATS.values()]
 
 
 def _files(folder: Path) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
 
 
+def _write(targets: Sequence[Target], result: AuditResult) -> None:
+    with ReportWriter(targets, result.accounts) as writer:
+        writer.write(result)
+
+
 def test_forked_writer_writes_what_the_sequential_one_writes(
     result: AuditResult, tmp_path: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write_reports(_targets(tmp_path / "forked"), result)
-    assert len(forks) == 1
+    with ReportWriter(_targets(tmp_path / "forked"), result.accounts) as writer:
+        assert len(forks) == 1  # started on the inventory alone, before any result exists
+        writer.write(result)
     monkeypatch.setattr(report_writer, "FORK_MIN_ACCOUNTS", 10**9)
-    write_reports(_targets(tmp_path / "sequential"), result)
+    _write(_targets(tmp_path / "sequential"), result)
     assert len(forks) == 1  # no fork below the threshold
     forked, sequential = _files(tmp_path / "forked"), _files(tmp_path / "sequential")
     assert forked == sequential
     assert "audit.html" in forked and len(forked) == len(FILE_FORMATS)
 
 
-def _boom(_: AuditResult) -> str:
+def test_a_result_for_other_accounts_is_rendered_here(
+    result: AuditResult, tmp_path: Path, forks: list[int]
+) -> None:
+    """What the child prepared describes the accounts it was given, and no others."""
+    other = replace(result, accounts=result.accounts[:10])
+    html = FILE_FORMATS[ReportFormat.HTML]
+    with ReportWriter([(tmp_path / "a.html", html)], result.accounts) as writer:
+        writer.write(other)
+    _write([(tmp_path / "b.html", html)], other)  # forks again, for other.accounts
+    assert len(forks) == 2
+    assert (tmp_path / "a.html").read_bytes() == (tmp_path / "b.html").read_bytes()
+    assert b"\"accounts\":{\"n\":10," in (tmp_path / "a.html").read_bytes()
+
+
+def _failing_html(prepare: Callable[[Sequence[EmailAccount]], Any]) -> FileFormat:
+    html = FILE_FORMATS[ReportFormat.HTML]
+    assert html.early is not None
+    return replace(html, early=EarlyStart(prepare, html.early.finish))
+
+
+def _boom(_: object) -> Any:
     raise ValueError("boom")
 
 
-def _unwritable(_: AuditResult) -> str:
+def _unwritable(_: object) -> Any:
     raise OutputError("cannot write x.html: Permission denied.", tip="pick another folder")
 
 
-@pytest.mark.parametrize(("render", "error", "text"), [
-    (_boom, RuntimeError, "writing a report failed: ValueError: boom"),
+@pytest.mark.parametrize(("prepare", "error", "text"), [
+    (_boom, RuntimeError, "preparing the reports failed: ValueError: boom"),
     (_unwritable, OutputError, "cannot write x.html: Permission denied."),
 ])
 def test_a_failure_in_the_child_is_raised_here(
-    result: AuditResult, tmp_path: Path, forks: list[int], render: report_writer.Render,
-    error: type[Exception], text: str
+    result: AuditResult, tmp_path: Path, forks: list[int],
+    prepare: Callable[[Sequence[EmailAccount]], Any], error: type[Exception], text: str
 ) -> None:
-    targets = _targets(tmp_path / "out")
-    targets = [(path, render if path.suffix == ".html" else fmt) for path, fmt in targets]
+    targets = [(path, _failing_html(prepare) if path.suffix == ".html" else fmt)
+               for path, fmt in _targets(tmp_path / "out")]
     with pytest.raises(error) as raised:
-        write_reports(targets, result)
+        _write(targets, result)
     assert text in str(raised.value)
     assert len(forks) == 1
     written = _files(tmp_path / "out")
@@ -106,12 +137,22 @@ def test_a_failure_in_the_child_is_raised_here(
 def test_a_failure_here_stops_and_reaps_the_child(
     result: AuditResult, tmp_path: Path, forks: list[int]
 ) -> None:
-    targets = [(path, _boom if path.suffix == ".json" else fmt)
+    json_format = replace(FILE_FORMATS[ReportFormat.JSON], render=_boom)
+    targets = [(path, json_format if path.suffix == ".json" else fmt)
                for path, fmt in _targets(tmp_path / "out")]
     with pytest.raises(ValueError, match="boom"):
-        write_reports(targets, result)
+        _write(targets, result)
     assert len(forks) == 1  # and the fixture checks it was reaped
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_failed_evaluation_stops_and_reaps_the_child(
+    result: AuditResult, tmp_path: Path, forks: list[int]
+) -> None:
+    with pytest.raises(ValueError, match="evaluation"), \
+            ReportWriter(_targets(tmp_path / "out"), result.accounts):
+        raise ValueError("evaluation failed")
+    assert len(forks) == 1 and not list((tmp_path / "out").iterdir())
 
 
 def test_check_cli_writes_the_same_reports_with_and_without_the_fork(
@@ -137,9 +178,8 @@ def test_check_cli_writes_the_same_reports_with_and_without_the_fork(
     assert a == b
 
 
-def _slow(_: AuditResult) -> str:
+def _slow(_: object) -> Any:
     time.sleep(30)
-    return "never"
 
 
 def test_ctrl_c_while_waiting_stops_the_child_and_leaves_no_report(
@@ -148,14 +188,14 @@ def test_ctrl_c_while_waiting_stops_the_child_and_leaves_no_report(
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    targets = [(path, _slow if path.suffix == ".html" else fmt)
+    targets = [(path, _failing_html(_slow) if path.suffix == ".html" else fmt)
                for path, fmt in _targets(tmp_path / "out")]
     previous = signal.signal(signal.SIGALRM, interrupt)
     signal.setitimer(signal.ITIMER_REAL, 1.0)  # this process only: the child keeps sleeping
     started = time.monotonic()
     try:
         with pytest.raises(KeyboardInterrupt):
-            write_reports(targets, result)
+            _write(targets, result)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

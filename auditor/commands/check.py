@@ -25,8 +25,8 @@ from auditor.lifetime import hold_until_exit
 from auditor.models import FailOn, Inventory
 from auditor.output import prepare_dir
 from auditor.policy.loader import load_policy
-from auditor.report import FILE_FORMATS, ReportFormat, console_report, github_report, json_report
-from auditor.report_writer import write_reports
+from auditor.report import FILE_FORMATS, ReportFormat, console_report, github_report
+from auditor.report_writer import ReportWriter
 from auditor.sources.snapshot import SnapshotSource
 
 log = logging.getLogger(__name__)
@@ -153,6 +153,11 @@ def run(args: argparse.Namespace) -> int:
         prepare_dir(options.output_dir)
     if options.write_baseline:
         prepare_dir(options.write_baseline.parent)
+    targets = [
+        (options.output_dir / FILE_FORMATS[f].filename, FILE_FORMATS[f]) for f in file_formats
+    ]
+    if options.write_baseline:
+        targets.append((options.write_baseline, FILE_FORMATS[ReportFormat.JSON]))
     # A saved inventory is read under the same pause as the rest of the run (resuming the
     # collector in between would rescan every account once); a live fetch is not paused: it runs for
     # minutes, and its HTTP machinery may leave cyclic garbage that should be collected.
@@ -168,16 +173,12 @@ def run(args: argparse.Namespace) -> int:
         # From here on the run only builds objects that live until it ends (findings, reports):
         # with the collector on, every stage would rescan the whole inventory (auditor.gcpause).
         paused.enter_context(gc_paused())
+        # Reports that need only the inventory start now, on the other core when it pays.
+        reports = paused.enter_context(ReportWriter(targets, inventory.accounts))
         result = evaluate(
             policy, inventory, fail_on=options.fail_on, now=datetime.now(UTC), baseline=baseline
         )
-        targets = [
-            (options.output_dir / FILE_FORMATS[f].filename, FILE_FORMATS[f].render)
-            for f in file_formats
-        ]
-        if options.write_baseline:
-            targets.append((options.write_baseline, json_report.render))
-        write_reports(targets, result)
+        reports.write(result)
         hold_until_exit(inventory, result)  # freed by the process's exit, not one by one
         if not args.quiet:
             for target, _ in targets:

@@ -9,17 +9,19 @@ untrusted: the template autoescapes it, the JSON embedding escapes ``<``, ``>`` 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from auditor.gcpause import gc_paused
-from auditor.models import AuditResult, FindingStatus, Severity
-from auditor.report.accounts import AccountColumns, account_columns
+from auditor.models import AuditResult, EmailAccount, FindingStatus, Severity
+from auditor.report.accounts import account_columns
 from auditor.report.html.assets import assets
 from auditor.report.html.charts import BarChart, bar_chart
+from auditor.report.html.columns import StringTable, encode_table
 from auditor.report.html.embed import script_json
-from auditor.report.html.payload import report_payload
+from auditor.report.html.payload import accounts_table, finding_columns, payload_text
 from auditor.report.templating import environment
-from auditor.report.view import InventoryOverview, RuleGroup, inventory_overview, rule_groups
+from auditor.report.view import InventoryOverview, inventory_overview, rule_groups
 
 # The overview lists the most common connection errors; the rest are one line (and in findings).
 FAILURES_SHOWN = 20
@@ -37,17 +39,34 @@ class FilterChoices:
     tags: tuple[str, ...]
 
 
-def filter_choices(groups: list[RuleGroup], accounts: AccountColumns) -> FilterChoices:
-    """Options from the payload's account columns (``account_columns``), not another pass."""
-    tags = {tag for names in accounts["tags"] for tag in names}
-    return FilterChoices(
-        severities=tuple(s.value for s in Severity),
-        rules=tuple(g.info.id for g in groups),
-        statuses=tuple(s.value for s in FindingStatus),
-        clients=tuple(sorted(set(accounts["client_id"]) - {None})),
-        providers=tuple(sorted(set(accounts["type"]) - {None})),
-        tags=tuple(sorted(tags, key=lambda tag: (tag.casefold(), tag))),
-    )
+@dataclass(frozen=True)
+class InventoryPart:
+    """What the report shows of the inventory alone. A large run makes it before the evaluation,
+    on the other core (``auditor.report_writer``), and gets it back pickled: a few figures and
+    the accounts table as text."""
+
+    overview: InventoryOverview
+    clients: tuple[int, ...]
+    providers: tuple[str, ...]
+    tags: tuple[str, ...]
+    strings: list[str | None]  # the string table, as the accounts table left it
+    accounts_json: str  # the accounts table, as script JSON
+
+
+def inventory_part(accounts: Sequence[EmailAccount]) -> InventoryPart:
+    """The filters' options come from the payload's account columns, not another pass."""
+    with gc_paused():  # see auditor.gcpause
+        columns = account_columns(accounts)
+        strings, table = accounts_table(columns, len(accounts))
+        tags = {tag for names in columns["tags"] for tag in names}
+        return InventoryPart(
+            overview=inventory_overview(accounts, columns),
+            clients=tuple(sorted(set(columns["client_id"]) - {None})),
+            providers=tuple(sorted(set(columns["type"]) - {None})),
+            tags=tuple(sorted(tags, key=lambda tag: (tag.casefold(), tag))),
+            strings=strings.strings,
+            accounts_json=str(script_json(table)),
+        )
 
 
 def overview_charts(overview: InventoryOverview) -> tuple[BarChart, ...]:
@@ -63,21 +82,33 @@ def overview_charts(overview: InventoryOverview) -> tuple[BarChart, ...]:
     )
 
 
-def render(result: AuditResult) -> str:
+def finish(result: AuditResult, inventory: Callable[[], InventoryPart]) -> str:
+    """The report from the result and ``inventory()``, which may wait for another process: the
+    work that needs only the findings is done first."""
     with gc_paused():  # see auditor.gcpause
         groups = rule_groups(result)
-        accounts = account_columns(result.accounts)
-        overview = inventory_overview(result, accounts)
-        failures = overview.connection_failures
+        findings = finding_columns(result.findings)
+        part = inventory()
+        strings = StringTable(part.strings)
+        table = encode_table(findings, len(result.findings), strings)
+        failures = part.overview.connection_failures
         return environment().get_template("report.html.j2").render(
             result=result,
             summary=result.summary,
             groups=groups,
-            overview=overview,
-            charts=overview_charts(overview),
+            overview=part.overview,
+            charts=overview_charts(part.overview),
             failures=failures[:FAILURES_SHOWN],
             failures_hidden=failures[FAILURES_SHOWN:],
-            choices=filter_choices(groups, accounts),
+            choices=FilterChoices(
+                severities=tuple(s.value for s in Severity),
+                rules=tuple(g.info.id for g in groups),
+                statuses=tuple(s.value for s in FindingStatus),
+                clients=part.clients, providers=part.providers, tags=part.tags),
             assets=assets(),
-            data=script_json(report_payload(result, accounts)),
+            data=payload_text(strings, table, part.accounts_json),
         )
+
+
+def render(result: AuditResult) -> str:
+    return finish(result, lambda: inventory_part(result.accounts))

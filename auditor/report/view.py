@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import compress, repeat
 from operator import attrgetter, is_
 from typing import Any
 
-from auditor.models import AuditResult, Finding, FindingStatus, RuleInfo
+from auditor.models import AuditResult, EmailAccount, Finding, FindingStatus, RuleInfo
 from auditor.report.accounts import AccountColumns, account_columns
 
 
@@ -128,7 +128,7 @@ def _relabel(counter: Counter[Any], label: Callable[[Any], str]) -> Counter[str]
     return relabelled
 
 
-def inventory_overview(result: AuditResult,
+def inventory_overview(accounts: Sequence[EmailAccount],
                        columns: AccountColumns | None = None) -> InventoryOverview:
     """Accounts by provider, warmup status and client; capacity by domain; connection health.
 
@@ -137,13 +137,13 @@ def inventory_overview(result: AuditResult,
     times more. The domain comes from the model's own ``sender_domain``.
     """
     if columns is None:
-        columns = account_columns(result.accounts)
+        columns = account_columns(accounts)
     provider = _relabel(Counter(columns["type"]), lambda t: t or NO_TYPE)
     warmup = _relabel(Counter(columns["warmup_details.status"]), lambda w: w or NO_WARMUP)
     client = _relabel(Counter(columns["client_id"]),
                       lambda c: NO_CLIENT if c is None else f"client {c}")
     capacity: Counter[str] = Counter()
-    domains = map(attrgetter("sender_domain"), result.accounts)
+    domains = map(attrgetter("sender_domain"), accounts)
     for domain, per_day in zip(domains, columns["message_per_day"], strict=True):
         capacity[domain or NO_DOMAIN] += per_day or 0
     status: Counter[str] = Counter()

@@ -1,8 +1,8 @@
 """A compact columnar JSON encoding for large tables (200,000 findings must stay a few MB).
 
 A table is ``{"n": rows, "columns": {name: [kind, encoding, data]}}``. Strings live once in a
-shared table ordered by frequency (index 0 is null), so a value repeated on 50,000 rows costs one
-or two digits each.
+table shared by all tables, each table's new strings most frequent first (index 0 is null), so a
+value repeated on 50,000 rows costs a few digits each.
 
 kinds: ``s`` string index, ``n`` number or null, ``b`` 1/0/null, ``t`` time as whole Unix
 seconds (UTC), ``ls`` list of string indexes, ``ln`` list of numbers.
@@ -77,27 +77,33 @@ def _numbers(values: Sequence[float | int | None]) -> list[float | int | None]:
 
 
 class StringTable:
-    """Collects every string first, then numbers them most frequent first (index 0 is null)."""
+    """The strings of the report's tables, numbered once for all of them (index 0 is null).
 
-    def __init__(self) -> None:
+    Tables are numbered in the order they are encoded: each adds the strings it is the first
+    to use, most frequent first. A table encoded later never renumbers an earlier one, so the
+    tables can be encoded apart (the accounts even in another process, before the findings
+    exist) and give the same text as when encoded together.
+    """
+
+    def __init__(self, strings: Sequence[str | None] = (None,)) -> None:
+        self.strings: list[str | None] = list(strings)
+        self._index = {value: index for index, value in enumerate(self.strings)}
         self._counts: Counter[str | None] = Counter()
-        self._index: dict[str | None, int] | None = None
-        self.strings: list[str | None] = [None]
 
     def count(self, values: Iterable[str | None] | Mapping[str | None, int]) -> None:
         """Count values, or add a ``Counter`` of them."""
         self._counts.update(values)
 
-    def freeze(self) -> None:
-        self._counts.pop(None, None)
+    def number(self) -> None:
+        """Number the strings counted since the last call that have no number yet."""
+        counts, self._counts = self._counts, Counter()
+        new = [value for value in counts if value not in self._index]  # None has index 0
         # sorted() is stable: equal counts keep first-seen order, so output is deterministic.
-        ordered = sorted(self._counts, key=self._counts.__getitem__, reverse=True)
-        self.strings = [None, *ordered]
-        self._index = {value: index for index, value in enumerate(self.strings)}
+        for value in sorted(new, key=counts.__getitem__, reverse=True):
+            self._index[value] = len(self.strings)
+            self.strings.append(value)
 
     def indexes(self, values: Iterable[str | None]) -> list[int]:
-        if self._index is None:
-            raise RuntimeError("StringTable.freeze() must run before indexes()")
         return list(map(self._index.__getitem__, values))
 
 
@@ -250,30 +256,21 @@ def _string_lists(values: Sequence[Any], strings: StringTable) -> list[Any]:
     return list(map(flat.__getitem__, map(slice, [0, *ends[:-1]], ends)))
 
 
-Tables = Mapping[str, tuple[Mapping[str, Sequence[Any]], int]]
-
-
-def encode_tables(tables: Tables) -> tuple[list[str | None], dict[str, dict[str, Any]]]:
-    """Encode named tables of equally long columns with one shared string table.
+def encode_table(columns: Mapping[str, Sequence[Any]], rows: int,
+                 strings: StringTable) -> dict[str, Any]:
+    """Encode a table of equally long columns, numbering its new strings in ``strings``.
 
     Column order is kept: the report shows an account's settings in that order.
     """
-    strings = StringTable()
-    prepared: dict[str, dict[str, _Prepared]] = {}
-    for table, (columns, rows) in tables.items():
-        prepared[table] = {}
-        for name, values in columns.items():
-            if len(values) != rows:
-                raise ValueError(f"{table}.{name} has {len(values)} values, expected {rows}")
-            column = prepared[table][name] = _Prepared(values)
-            column.count_strings(strings)
-    strings.freeze()
-    encoded = {
-        table: {"n": tables[table][1],
-                "columns": {name: column.encode(strings) for name, column in columns.items()}}
-        for table, columns in prepared.items()
-    }
-    return strings.strings, encoded
+    prepared: dict[str, _Prepared] = {}
+    for name, values in columns.items():
+        if len(values) != rows:
+            raise ValueError(f"{name} has {len(values)} values, expected {rows}")
+        column = prepared[name] = _Prepared(values)
+        column.count_strings(strings)
+    strings.number()
+    return {"n": rows, "columns": {name: column.encode(strings)
+                                   for name, column in prepared.items()}}
 
 
 def decode_column(column: Column, strings: Sequence[str | None]) -> list[Any]:
