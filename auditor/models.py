@@ -102,9 +102,9 @@ class WarmupDetails:
     max_email_per_day: OptInt = None
 
 
-def _secret_forms(secret: object) -> list[str]:
+def _secret_forms(secret: str | None) -> list[str]:
     """The password as sent (base64) and decoded, as either may leak into an error text."""
-    if not isinstance(secret, str) or len(secret) < _MIN_SCRUB_LENGTH:
+    if secret is None or len(secret) < _MIN_SCRUB_LENGTH:
         return []
     forms = [secret]
     try:
@@ -116,17 +116,20 @@ def _secret_forms(secret: object) -> list[str]:
     return forms
 
 
-def _present(secret: object) -> bool:
-    return isinstance(secret, str) and bool(secret.strip())
+def _given(secret: object) -> str | None:
+    """The password when one was sent: text that is not blank. Anything else counts as none."""
+    if isinstance(secret, str) and secret and not secret.isspace():
+        return secret
+    return None
 
 
-def _credential_tag(host: object, username: object, secret: object) -> bytes | None:
+def _credential_tag(host: str | None, username: str | None, secret: str) -> bytes | None:
     """A keyed hash (BLAKE2b in MAC mode: one C call) of host+username+password, so
     `shared-credentials` can compare logins without keeping a password; the key dies with the
     process, so the tag cannot be attacked offline, and it is never serialized."""
-    if not (isinstance(host, str) and isinstance(username, str) and _present(secret)):
+    if host is None or username is None:
         return None
-    message = "\0".join((host.strip().lower(), username.strip().lower(), str(secret)))
+    message = "\0".join((host.strip().lower(), username.strip().lower(), secret))
     return hashlib.blake2b(message.encode("utf-8", "surrogatepass"), key=_RUN_KEY).digest()
 
 
@@ -226,26 +229,34 @@ _read_texts = attrgetter(*_TEXT_FIELDS)
 
 def _take_passwords(account: EmailAccount, smtp_secret: Any, imap_secret: Any) -> None:
     """Keep only "is a password set" and a credential tag, and scrub the account's own secrets
-    (as sent and base64-decoded) from its texts. The account is frozen: this is its __init__."""
-    assign = object.__setattr__
-    assign(account, CREDENTIAL_TAG,
-           _credential_tag(account.smtp_host, account.username, smtp_secret))
-    if _present(smtp_secret):
-        assign(account, "has_password", True)
-    if _present(imap_secret):
-        assign(account, "has_imap_password", True)
-    forms = _secret_forms(smtp_secret) + _secret_forms(imap_secret)
-    if not forms:
+    (as sent and base64-decoded) from its texts. The account is frozen: this is its __init__.
+
+    It runs for every account of an inventory, so the common cases (no password; passwords that
+    appear in no text) return early."""
+    smtp, imap = _given(smtp_secret), _given(imap_secret)
+    if smtp is None and imap is None:
         return
+    assign = object.__setattr__
+    if smtp is not None:
+        assign(account, "has_password", True)
+        assign(account, CREDENTIAL_TAG,
+               _credential_tag(account.smtp_host, account.username, smtp))
+    if imap is not None:
+        assign(account, "has_imap_password", True)
+    forms = _secret_forms(smtp) + _secret_forms(imap)
     texts = _read_texts(account)
     # One search over all texts at once; the per-field pass runs only when a secret is there.
-    joined = "\0".join([text for text in texts if text is not None])
-    if any(form in joined for form in forms):
-        for name, text in zip(_TEXT_FIELDS, texts, strict=True):
-            if text is not None:
-                for form in forms:
-                    text = text.replace(form, REDACTED)
-                assign(account, name, text)
+    joined = "\0".join(filter(None, texts))
+    for form in forms:
+        if form in joined:
+            break
+    else:
+        return
+    for name, text in zip(_TEXT_FIELDS, texts, strict=True):
+        if text:
+            for form in forms:
+                text = text.replace(form, REDACTED)
+            assign(account, name, text)
 
 
 def wire_name(python_name: str) -> str:
