@@ -8,11 +8,9 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 
-from auditor import forking
 from auditor.errors import InventoryError, OutputError
 from auditor.forking import Forked, can_fork
 
@@ -20,30 +18,12 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="side computations are forked on Linux only, by design")
 
 
-@pytest.fixture
-def children(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    """Every child forked during the test; afterwards each must have been reaped."""
-    real_fork, pids = os.fork, []
-
-    def fork() -> int:
-        pid = real_fork()
-        if pid:
-            pids.append(pid)
-        return pid
-
-    monkeypatch.setattr(forking.os, "fork", fork)
-    yield pids
-    for pid in pids:
-        with pytest.raises(ChildProcessError):
-            os.waitpid(pid, os.WNOHANG)
-
-
-def test_the_value_comes_back(children: list[int]) -> None:
+def test_the_value_comes_back(forked_children: list[int]) -> None:
     big = "x" * 5_000_000  # larger than a pipe's buffer, so both sides must keep moving
     with Forked(lambda: {"text": big, "n": os.getpid()}, what="t") as child:
         value = child.result()
     assert value["text"] == big
-    assert value["n"] == children[0] != os.getpid()  # computed in the child
+    assert value["n"] == forked_children[0] != os.getpid()  # computed in the child
 
 
 def _raise(error: BaseException) -> None:
@@ -57,34 +37,34 @@ def _raise(error: BaseException) -> None:
     (ValueError("boom"), RuntimeError, "the task failed: ValueError: boom"),
 ])
 def test_a_failure_in_the_child_is_raised_here_with_its_type(
-    children: list[int], error: BaseException, expected: type[Exception], text: str
+    forked_children: list[int], error: BaseException, expected: type[Exception], text: str
 ) -> None:
     with Forked(lambda: _raise(error), what="the task") as child, pytest.raises(expected) as got:
         child.result()
     assert str(got.value) == text
 
 
-def test_ctrl_c_in_the_child_is_ctrl_c_here(children: list[int]) -> None:
+def test_ctrl_c_in_the_child_is_ctrl_c_here(forked_children: list[int]) -> None:
     with Forked(lambda: _raise(KeyboardInterrupt()), what="t") as child, \
             pytest.raises(KeyboardInterrupt):
         child.result()
 
 
-def test_a_child_that_dies_is_an_error_not_a_value(children: list[int]) -> None:
+def test_a_child_that_dies_is_an_error_not_a_value(forked_children: list[int]) -> None:
     with Forked(lambda: os.kill(os.getpid(), signal.SIGKILL), what="the task") as child, \
             pytest.raises(RuntimeError, match="the task failed: its process stopped"):
         child.result()
 
 
-def test_leaving_without_the_result_kills_and_reaps_the_child(children: list[int]) -> None:
+def test_leaving_without_the_result_kills_and_reaps_the_child(forked_children: list[int]) -> None:
     started = time.monotonic()
     with pytest.raises(ValueError, match="this side"), Forked(lambda: time.sleep(60), what="t"):
         raise ValueError("this side failed")
     assert time.monotonic() - started < 10
-    assert len(children) == 1  # and the fixture checks it was reaped
+    assert len(forked_children) == 1  # and the fixture checks it was reaped
 
 
-def test_secrets_in_a_childs_error_are_redacted(children: list[int],
+def test_secrets_in_a_childs_error_are_redacted(forked_children: list[int],
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     from auditor.redact import REDACTOR
     monkeypatch.setattr(REDACTOR, "_secrets", list(REDACTOR._secrets))

@@ -4,9 +4,7 @@ child) must give exactly what the exact path gives, or step aside for it."""
 from __future__ import annotations
 
 import json
-import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +12,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditor import forking
 from auditor import inventory as inventory_module
 from auditor.errors import InventoryError
 from auditor.forking import can_fork
@@ -108,39 +105,22 @@ def test_anything_short_of_a_valid_inventory_goes_the_exact_way(raw: bytes) -> N
     assert str(exact(raw)).startswith("error: f")
 
 
-@pytest.fixture
-def children(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    real_fork, pids = os.fork, []
-
-    def fork() -> int:
-        pid = real_fork()
-        if pid:
-            pids.append(pid)
-        return pid
-
-    monkeypatch.setattr(forking.os, "fork", fork)
-    yield pids
-    for pid in pids:
-        with pytest.raises(ChildProcessError):
-            os.waitpid(pid, os.WNOHANG)
-
-
 def test_a_large_file_is_read_in_one_pass_with_the_same_result(
-    tmp_path: Path, children: list[int], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, forked_children: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "inventory.json"
     path.write_text(json.dumps(generate_accounts(4000, seed=3)))
     assert path.stat().st_size >= inventory_module.ONE_PASS_MIN_BYTES
     fast = SnapshotSource(path).load()
-    assert len(children) == 1
+    assert len(forked_children) == 1
     monkeypatch.setattr(inventory_module, "ONE_PASS_MIN_BYTES", 1 << 40)
     assert SnapshotSource(path).load() == fast
-    assert len(children) == 1
+    assert len(forked_children) == 1
     assert len(fast.accounts) == 4000
 
 
 def test_a_repeated_key_in_a_large_file_is_the_exact_error(
-    tmp_path: Path, children: list[int], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, forked_children: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(inventory_module, "ONE_PASS_MIN_BYTES", 0)
     records = generate_accounts(50, seed=4)
@@ -150,4 +130,4 @@ def test_a_repeated_key_in_a_large_file_is_the_exact_error(
     path.write_text(text)
     with pytest.raises(InventoryError, match=r"record 7 \(id \d+\): key 'id' appears more"):
         SnapshotSource(path).load()
-    assert len(children) == 1  # and it was reaped
+    assert len(forked_children) == 1  # and it was reaped

@@ -5,11 +5,10 @@ file behind."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +17,6 @@ from typing import Any
 import pytest
 
 import auditor.report_writer as report_writer
-from auditor import forking
 from auditor.engine import evaluate
 from auditor.errors import OutputError
 from auditor.inventory import parse_accounts
@@ -41,22 +39,10 @@ def result() -> AuditResult:
 
 
 @pytest.fixture
-def forks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+def forks(forked_children: list[int], monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Every fork the writer makes (child pids), with the size threshold out of the way."""
     monkeypatch.setattr(report_writer, "FORK_MIN_ACCOUNTS", 0)
-    real_fork, children = os.fork, []
-
-    def fork() -> int:
-        pid = real_fork()
-        if pid:
-            children.append(pid)
-        return pid
-
-    monkeypatch.setattr(forking.os, "fork", fork)
-    yield children
-    for pid in children:  # every child was reaped by the writer
-        with pytest.raises(ChildProcessError):
-            os.waitpid(pid, os.WNOHANG)
+    return forked_children
 
 
 def _targets(folder: Path) -> list[Target]:
