@@ -101,11 +101,7 @@ def applicable_accounts(
     for rule, group in by_rule.items():
         if len(group) == 1 or not RULES[rule].scoped:
             for entry in group:
-                options = entry.options
-                if options.only is None and options.except_ is None:
-                    scope[entry.id] = list(accounts)
-                else:
-                    scope[entry.id] = [a for a in accounts if options.applies_to(a)]
+                scope[entry.id] = entry.options.applicable(accounts)
             continue
         for account in accounts:
             matching = [e for e in group if e.options.applies_to(account)]

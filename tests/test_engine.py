@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from auditor.engine import evaluate
-from auditor.models import AuditResult, FailOn, FindingStatus, Inventory, InventoryInfo, Severity
+from auditor.inventory import parse_accounts
+from auditor.models import (
+    AuditResult,
+    EmailAccount,
+    FailOn,
+    FindingStatus,
+    Inventory,
+    InventoryInfo,
+    Severity,
+)
 from auditor.policy.loader import load_policy
+from auditor.policy.schema import EntryBase
+from auditor.testing.generator import generate_accounts
 from tests.accounts import account
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -180,3 +194,44 @@ def test_fleet_rules_group_only_the_selected_accounts(write_policy: WritePolicy)
     assert ids(result) == [("accounts-per-domain", 2)]
     (finding,) = result.findings
     assert finding.message == "acme.example has 2 sending accounts, above the maximum of 1"
+
+
+# --- selectors over whole inventories: one comprehension per key, held to a plain reference ---
+
+def _reference_matches(keys: dict[str, Any], account: EmailAccount) -> bool:
+    """What a selector means, one account at a time: every key it sets must hold."""
+    checks = {
+        "type": lambda v: (account.type or "").upper() in {t.upper() for t in v},
+        "tags": lambda v: any(n.casefold() in {t.casefold() for t in v}
+                              for n in account.tag_names),
+        "client_id": lambda v: account.client_id in v,
+        "email": lambda v: any(fnmatch.fnmatchcase(account.email.lower(), p.lower()) for p in v),
+        "domain": lambda v: account.sender_domain in {d.lower() for d in v},
+        "in_use": lambda v: account.in_use == v,
+        "ids": lambda v: account.id in v,
+    }
+    return all(checks[key](value) for key, value in keys.items())
+
+
+SELECTOR_KEYS = st.fixed_dictionaries({}, optional={
+    "type": st.lists(st.sampled_from(["gmail", "SMTP", "Outlook", "zoho"]), min_size=1),
+    "tags": st.lists(st.sampled_from(["eu", "Primary Senders", "US", "none"]), min_size=1),
+    "client_id": st.lists(st.sampled_from([5120, 5121, 5122, 1]), min_size=1),
+    "email": st.lists(st.sampled_from(["*@getacme.example", "a*", "*", "nobody@x"]),
+                      min_size=1),
+    "domain": st.lists(st.sampled_from(["getacme.example", "Other.example"]), min_size=1),
+    "in_use": st.booleans(),
+    "ids": st.lists(st.integers(100001, 100060), min_size=1),
+})
+POOL = parse_accounts(generate_accounts(60, seed=11))
+
+
+@given(only=SELECTOR_KEYS, except_=st.none() | SELECTOR_KEYS)
+@settings(max_examples=200, deadline=None)
+def test_selectors_select_what_they_match_one_by_one(
+        only: dict[str, Any], except_: dict[str, Any] | None) -> None:
+    entry = EntryBase.model_validate({"rule": "x", "only": only, "except": except_})
+    expected = [a for a in POOL if _reference_matches(only, a)
+                and not (except_ is not None and _reference_matches(except_, a))]
+    assert entry.applicable(POOL) == expected
+    assert [a for a in POOL if entry.applies_to(a)] == expected

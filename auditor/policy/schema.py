@@ -44,26 +44,34 @@ class Selector(StrictModel):
     def _email_glob(self) -> re.Pattern[str] | None:
         return None if self.email is None else compile_globs(self.email)
 
-    def matches(self, account: EmailAccount) -> bool:
-        if self.type is not None and (account.type or "").upper() not in {
-            t.upper() for t in self.type
-        }:
-            return False
+    def select(self, accounts: Sequence[EmailAccount]) -> list[EmailAccount]:
+        """The accounts the selector matches, in order: one comprehension per key it sets,
+        since a call per account would cost more than the tests themselves."""
+        chosen = list(accounts)
+        if self.type is not None:
+            types = {t.upper() for t in self.type}
+            chosen = [a for a in chosen if (a.type or "").upper() in types]
         if self.tags is not None:
             wanted = {t.casefold() for t in self.tags}
-            if not any(name.casefold() in wanted for name in account.tag_names):
-                return False
-        if self.client_id is not None and account.client_id not in self.client_id:
-            return False
-        if self._email_glob is not None and not self._email_glob.match(account.email):
-            return False
-        if self.domain is not None and account.sender_domain not in {
-            d.lower() for d in self.domain
-        }:
-            return False
-        if self.in_use is not None and account.in_use != self.in_use:
-            return False
-        return not (self.ids is not None and account.id not in self.ids)
+            chosen = [a for a in chosen if any(t.name.casefold() in wanted for t in a.tags)]
+        if self.client_id is not None:
+            clients = set(self.client_id)
+            chosen = [a for a in chosen if a.client_id in clients]
+        if self._email_glob is not None:
+            match = self._email_glob.match
+            chosen = [a for a in chosen if match(a.email)]
+        if self.domain is not None:
+            domains = {d.lower() for d in self.domain}
+            chosen = [a for a in chosen if a.sender_domain in domains]
+        if self.in_use is not None:
+            chosen = [a for a in chosen if a.in_use == self.in_use]
+        if self.ids is not None:
+            ids = set(self.ids)
+            chosen = [a for a in chosen if a.id in ids]
+        return chosen
+
+    def matches(self, account: EmailAccount) -> bool:
+        return bool(self.select((account,)))
 
     @property
     def specificity(self) -> int:
@@ -112,10 +120,17 @@ class EntryBase(StrictModel):
         """0 for a default entry (no `only`); see `Selector.specificity`."""
         return 0 if self.only is None else self.only.specificity
 
+    def applicable(self, accounts: Sequence[EmailAccount]) -> list[EmailAccount]:
+        """The accounts this entry checks (those its `only` selects, less its `except`), in
+        order."""
+        chosen = list(accounts) if self.only is None else self.only.select(accounts)
+        if self.except_ is not None:
+            excepted = set(map(id, self.except_.select(chosen)))  # by identity: no field hashing
+            chosen = [a for a in chosen if id(a) not in excepted]
+        return chosen
+
     def applies_to(self, account: EmailAccount) -> bool:
-        if self.only is not None and not self.only.matches(account):
-            return False
-        return not (self.except_ is not None and self.except_.matches(account))
+        return bool(self.applicable((account,)))
 
 
 class Waiver(StrictModel):
