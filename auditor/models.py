@@ -32,7 +32,6 @@ from auditor.wiretypes import (
 )
 
 REDACTED = "[REDACTED]"
-SECRET_WIRE_FIELDS = ("password", "imap_password")
 CREDENTIAL_TAG = "credential_tag"
 # Per-process key for credential tags: equal within one run, meaningless outside it.
 _RUN_KEY = secrets.token_bytes(32)
