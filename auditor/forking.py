@@ -55,7 +55,12 @@ class Forked(Generic[T]):
         for stream in (sys.stdout, sys.stderr):  # or the child would write their buffers again
             with contextlib.suppress(Exception):
                 stream.flush()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(reader)
+            os.close(writer)
+            raise
         if pid == 0:  # the child: never returns
             os.close(reader)
             _run_child(task, writer)
