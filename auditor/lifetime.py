@@ -11,6 +11,7 @@ behaviour, and nothing is held.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import sys
@@ -21,9 +22,15 @@ _held: list[object] | None = None
 
 
 def hold_until_exit(*objects: object) -> None:
-    """Keep these alive until the process ends, when exiting fast (else: do nothing)."""
+    """Keep these alive until the process ends, when exiting fast (else: do nothing).
+
+    Everything alive then is also put out of the cyclic collector's sight (``gc.freeze``): `check`
+    builds its objects with the collector paused (auditor.gcpause), and the first collection after
+    it resumes would otherwise walk all of them once more just before the process ends (0.16 s at
+    50,000 accounts)."""
     if _held is not None:
         _held.extend(objects)
+        gc.freeze()
 
 
 def exit_fast(main: Callable[[], int]) -> NoReturn:

@@ -3,6 +3,7 @@ program that calls `main` itself keeps nothing alive."""
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 
@@ -31,7 +32,21 @@ def test_an_exception_from_main_propagates_with_its_traceback() -> None:
     assert done.returncode == 1 and "RuntimeError: boom" in done.stderr
 
 
+def test_held_objects_are_out_of_the_collectors_sight() -> None:
+    code = ("import gc; from auditor.lifetime import exit_fast, hold_until_exit\n"
+            "def main():\n"
+            "    gc.disable(); built = [[i] for i in range(100_000)]\n"
+            "    hold_until_exit(built); gc.enable()\n"
+            "    return 0 if gc.get_freeze_count() >= 100_000 and gc.get_count()[0] < 700 else 5\n"
+            "exit_fast(main)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+
+
 def test_without_the_fast_exit_nothing_is_held() -> None:
     assert lifetime._held is None  # the test process never called exit_fast
+    frozen = gc.get_freeze_count()
     lifetime.hold_until_exit(object())
     assert lifetime._held is None
+    assert gc.get_freeze_count() == frozen
