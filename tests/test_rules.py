@@ -5,9 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from auditor.inventory import parse_accounts
 from auditor.rules import RULES
-from tests.accounts import account
+from auditor.rules.fleet import group_by
+from tests.accounts import account, wire
 
 CASES: list[tuple[str, dict[str, Any], dict[str, Any], list[str]]] = [
     # daily-send-limit
@@ -334,3 +338,12 @@ def test_shared_credentials_message_names_the_other_account_never_the_secret() -
     messages = [v.message for _, v in pairs]
     assert messages[0].endswith("with account(s) 2")
     assert all(secret not in m and "shared-secret" not in m for m in messages)
+
+
+@given(st.lists(st.sampled_from(["a", "b", "c", None, "d", "e"]), max_size=60))
+def test_group_by_shared_only_keeps_exactly_the_groups_of_two_or_more(keys: list[Any]) -> None:
+    accounts = parse_accounts([wire(id=i + 1) for i in range(len(keys))])
+    every = group_by(accounts, keys)
+    assert group_by(accounts, keys, shared_only=True) == {
+        key: members for key, members in every.items() if len(members) > 1}
+    assert sum(map(len, every.values())) == len([k for k in keys if k is not None])

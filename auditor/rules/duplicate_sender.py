@@ -28,15 +28,14 @@ def check_fleet(
     accounts: Sequence[EmailAccount], options: Options
 ) -> Iterator[tuple[EmailAccount, Violation]]:
     addresses = [(a.from_email or "").casefold() or None for a in accounts]
-    for address, members in group_by(accounts, addresses).items():
-        if len(members) > 1:
-            for account in members:
-                yield (
-                    account,
-                    Violation(
-                        "from_email",
-                        str(address),
-                        "a sender address used by one account",
-                        f"{address} is also the sender of account(s) {other_ids(members, account)}",
-                    ),
-                )
+    for address, members in group_by(accounts, addresses, shared_only=True).items():
+        for account in members:
+            yield (
+                account,
+                Violation(
+                    "from_email",
+                    str(address),
+                    "a sender address used by one account",
+                    f"{address} is also the sender of account(s) {other_ids(members, account)}",
+                ),
+            )

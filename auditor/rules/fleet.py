@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Hashable, Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Container, Hashable, Iterable, Sequence
 
 from auditor.models import EmailAccount
 
 
 def group_by(
-    accounts: Sequence[EmailAccount], keys: Iterable[Hashable | None]
+    accounts: Sequence[EmailAccount], keys: Iterable[Hashable | None], *,
+    shared_only: bool = False,
 ) -> dict[Hashable, list[EmailAccount]]:
     """Accounts by key (``keys`` runs parallel to ``accounts``; None keys are left out), each
     group sorted by id for stable findings. Callers pass the keys as one comprehension: a key
-    function would be a Python call per account."""
+    function would be a Python call per account.
+
+    ``shared_only``: only the groups of two or more accounts. Keys are mostly unique (sender
+    addresses, logins), so the repeated ones are counted first, in C, and only their accounts
+    are grouped."""
+    keys = list(keys)
+    wanted: Container[Hashable | None] | None = None
+    if shared_only:
+        wanted = {key for key, count in Counter(keys).items() if count > 1}
     groups: dict[Hashable, list[EmailAccount]] = defaultdict(list)
     for account, value in zip(accounts, keys, strict=True):
-        if value is not None:
+        if value is not None and (wanted is None or value in wanted):
             groups[value].append(account)
     for members in groups.values():
         if len(members) > 1:  # most groups have one account: skip the sort call for those

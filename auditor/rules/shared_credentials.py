@@ -30,16 +30,16 @@ class Options(EntryBase):
 def check_fleet(
     accounts: Sequence[EmailAccount], options: Options
 ) -> Iterator[tuple[EmailAccount, Violation]]:
-    for members in group_by(accounts, [a.credential_tag for a in accounts]).values():
-        if len(members) > 1:
-            for account in members:
-                yield (
-                    account,
-                    Violation(
-                        "username",
-                        account.username,
-                        "a login used by one account",
-                        f"shares its SMTP username and password on {account.smtp_host} with "
-                        f"account(s) {other_ids(members, account)}",
-                    ),
-                )
+    for members in group_by(accounts, [a.credential_tag for a in accounts],
+                            shared_only=True).values():
+        for account in members:
+            yield (
+                account,
+                Violation(
+                    "username",
+                    account.username,
+                    "a login used by one account",
+                    f"shares its SMTP username and password on {account.smtp_host} with "
+                    f"account(s) {other_ids(members, account)}",
+                ),
+            )
