@@ -8,18 +8,23 @@ from dataclasses import asdict
 from typing import Any
 
 from auditor.gcpause import gc_paused
-from auditor.models import AuditResult, Finding, WaiverRecord
+from auditor.models import AuditResult, Finding, FindingStatus, Severity, WaiverRecord
 from auditor.report.jsontext import compact
 
 SCHEMA_ID = "smartlead-auditor/report@1"
+
+
+# An enum's `.value` is a descriptor call; at 200,000 findings a dict lookup is much cheaper.
+_TEXT: dict[Severity | FindingStatus, str] = {
+    member: member.value for member in (*Severity, *FindingStatus)}
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
     return {
         "id": finding.id,
         "rule": finding.rule,
-        "severity": finding.severity.value,
-        "status": finding.status.value,
+        "severity": _TEXT[finding.severity],
+        "status": _TEXT[finding.status],
         "account_id": finding.account_id,
         "email": finding.email,
         "field": finding.field,
