@@ -103,14 +103,19 @@ def applicable_accounts(
             for entry in group:
                 scope[entry.id] = entry.options.applicable(accounts)
             continue
+        # Each entry selects its accounts in one pass, and its specificity is read once; then
+        # each account sees which entries chose it.
+        chosen = [(entry.id, entry.options.specificity,
+                   set(map(id, entry.options.applicable(accounts)))) for entry in group]
         for account in accounts:
-            matching = [e for e in group if e.options.applies_to(account)]
+            key = id(account)
+            matching = [(entry_id, rank) for entry_id, rank, ids in chosen if key in ids]
             if not matching:
                 continue
-            best = max(e.options.specificity for e in matching)
-            for entry in matching:
-                if entry.options.specificity == best:
-                    scope[entry.id].append(account)
+            best = max(rank for _, rank in matching)
+            for entry_id, rank in matching:
+                if rank == best:
+                    scope[entry_id].append(account)
     return scope
 
 

@@ -70,9 +70,6 @@ class Selector(StrictModel):
             chosen = [a for a in chosen if a.id in ids]
         return chosen
 
-    def matches(self, account: EmailAccount) -> bool:
-        return bool(self.select((account,)))
-
     @property
     def specificity(self) -> int:
         """How narrow the selector is, for scoped thresholds: one account (4) > client (3) >
