@@ -237,7 +237,7 @@ def _snapshot_info(schema: object, fetched_at: object, origin: object,
 # validating takes about 2.1 s. It cannot see a repeated key, so a forked child looks for one
 # meanwhile, on the other core. Below this size the fork is not worth it.
 ONE_PASS_MIN_BYTES = 4 << 20
-_LEADING_SPACE = re.compile(rb"[ \t\r\n]*")
+_FIRST_TOKEN = re.compile(rb"[^ \t\r\n]")  # the first character that is not JSON white space
 
 
 @wire_dataclass(frozen=True, slots=True)
@@ -255,8 +255,8 @@ def _in_one_pass(raw: bytes, source: str) -> Inventory | None:
     """The inventory, or None for anything short of a valid one (the exact path then runs)."""
     if not can_fork():
         return None
-    start = _LEADING_SPACE.match(raw)
-    opening = raw[start.end():start.end() + 1] if start else b""
+    first = _FIRST_TOKEN.search(raw)
+    opening = first[0] if first else b""
     if opening not in (b"[", b"{"):
         return None
     with Forked(partial(_free_of_repeated_keys, raw), what="the repeated-key check") as check:

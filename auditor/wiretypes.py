@@ -23,14 +23,18 @@ _PERCENT_PATTERN = r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)\s*%?\s*$"
 _NOT_BLANK = r"\S"
 
 
-def _blank(replacement: object) -> CoreSchema:
-    """A blank string ("" or only whitespace once stripped) as ``replacement``."""
+def _as(replacement: object, schema: CoreSchema) -> CoreSchema:
+    """Whatever ``schema`` accepts, as ``replacement``."""
 
     def replace(_: object) -> object:
         return replacement
 
-    return core_schema.no_info_after_validator_function(
-        replace, core_schema.str_schema(strip_whitespace=True, max_length=0))
+    return core_schema.no_info_after_validator_function(replace, schema)
+
+
+def _blank(replacement: object) -> CoreSchema:
+    """A blank string ("" or only whitespace once stripped) as ``replacement``."""
+    return _as(replacement, core_schema.str_schema(strip_whitespace=True, max_length=0))
 
 
 def _or_blank(main: CoreSchema, replacement: object, error_type: str,
@@ -42,8 +46,7 @@ def _or_blank(main: CoreSchema, replacement: object, error_type: str,
     if replacement is None:
         return core_schema.nullable_schema(either)
     return core_schema.union_schema(
-        [core_schema.no_info_after_validator_function(lambda _: replacement,
-                                                      core_schema.none_schema()), either],
+        [_as(replacement, core_schema.none_schema()), either],
         mode="left_to_right", custom_error_type=error_type, custom_error_message=message)
 
 
