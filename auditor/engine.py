@@ -5,7 +5,6 @@ The caller passes ``now`` so that waiver expiry is reproducible in tests and rep
 
 from __future__ import annotations
 
-import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
@@ -164,7 +163,7 @@ def _finding(
 
 def _against_baseline(finding: Finding, baseline: frozenset[BaselineKey]) -> Finding:
     if finding.status is FindingStatus.OPEN and (finding.id, finding.account_id) in baseline:
-        return dataclasses.replace(finding, status=FindingStatus.BASELINE)
+        return finding._replace(status=FindingStatus.BASELINE)
     return finding
 
 

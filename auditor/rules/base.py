@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from operator import attrgetter
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import field_validator, model_validator
 
@@ -27,9 +27,12 @@ from auditor.policy.schema import EntryBase
 from auditor.safe_regex import SafePattern
 
 
-@dataclass(frozen=True, slots=True)
-class Violation:
-    """What a rule found wrong with one account; the engine turns it into a `Finding`."""
+class Violation(NamedTuple):
+    """What a rule found wrong with one account; the engine turns it into a `Finding`.
+
+    A named tuple, like `Finding`: immutable, and made several times faster than a frozen
+    dataclass (whose ``__init__`` calls ``object.__setattr__`` per field), as there is one per
+    finding."""
 
     field: str
     actual: str | None
