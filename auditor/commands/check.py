@@ -25,7 +25,7 @@ from auditor.lifetime import hold_until_exit
 from auditor.models import FailOn, Inventory
 from auditor.output import prepare_dir
 from auditor.policy.loader import load_policy
-from auditor.report import FILE_FORMATS, ReportFormat, console_report, github_report
+from auditor.report import FILE_FORMATS, ReportFormat, github_report
 from auditor.report_writer import ReportWriter
 from auditor.sources.snapshot import SnapshotSource
 
@@ -184,6 +184,8 @@ def run(args: argparse.Namespace) -> int:
             for target, _ in targets:
                 print(f"wrote {target}", file=sys.stderr)
         if ReportFormat.CONSOLE in formats:
+            from auditor.report import console_report  # rich: only when the console is asked for
+
             sys.stdout.write(console_report.render(result, color=use_color(sys.stdout)))
         if ReportFormat.GITHUB in formats:
             sys.stdout.write(github_report.render(result))

@@ -13,7 +13,6 @@ from auditor.config import LoadedConfig, load_config
 from auditor.errors import UsageError
 from auditor.models import FailOn
 from auditor.report import ReportFormat
-from auditor.settings import Settings, load_settings
 
 DEFAULT_POLICY = Path("policies")
 DEFAULT_OUTPUT = Path("reports")
@@ -64,7 +63,9 @@ def resolve(args: argparse.Namespace) -> CheckOptions:
 
 def show_config(options: CheckOptions, args: argparse.Namespace) -> str:
     """The effective settings as JSON; the API key only as set / not set."""
-    settings: Settings = load_settings(
+    from auditor.settings import load_settings  # only here: see auditor.commands.live
+
+    settings = load_settings(
         {name: getattr(args, name) for name in ("rate", "concurrency", "timeout", "retries")}
     )
     live = settings.model_dump(mode="json", exclude={"api_key"})

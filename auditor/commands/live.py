@@ -12,7 +12,6 @@ import sys
 
 from auditor.errors import UsageError
 from auditor.models import Inventory
-from auditor.settings import load_settings
 from auditor.sources.filters import ApiFilters, Esp, WarmupStatus
 
 # Every dest this module adds, as the user spells it: to refuse live-only flags next to a file.
@@ -160,14 +159,17 @@ def reject_live_flags(args: argparse.Namespace, reason: str) -> None:
 
 def fetch_inventory(args: argparse.Namespace, *, quiet: bool) -> Inventory:
     """Settings (exit 2 if incomplete), then the live inventory with a progress bar on a TTY."""
+    # Imported here: pydantic-settings and the HTTP stack (httpx, anyio, tenacity, rich's
+    # progress) are about a fifth of a second of start-up that a check of a saved inventory does
+    # not need.
+    from auditor.commands.progress import fetch_progress
+    from auditor.settings import load_settings
+    from auditor.sources.api import ApiSource
+
     settings = load_settings(
         {name: getattr(args, name) for name in ("rate", "concurrency", "timeout", "retries")}
     )
     filters = filters_from_args(args)
-    # Imported here: the HTTP stack (httpx, anyio, tenacity) is a tenth of a second of start-up
-    # that a check of a saved inventory does not need.
-    from auditor.commands.progress import fetch_progress
-    from auditor.sources.api import ApiSource
 
     with fetch_progress(enabled=not quiet and sys.stderr.isatty()) as progress:
         return ApiSource(settings, filters, progress=progress).load()
