@@ -3,11 +3,13 @@
 For each size it prints: the wall time of the real CLI (a subprocess, formats json, markdown,
 html and sarif, the shipped `baseline` preset), its peak RSS, a stage breakdown measured
 in-process (load + validate, evaluate, each report), and the time of a bare `json.load` of the
-same file in the same run, with our total as a ratio of it. Machines here are shared and noisy:
-read the ratios, not the seconds.
+same file in the same run, with our total as a ratio of it. Machines here are shared and noisy,
+so the CLI and `json.load` run ``--runs`` times, alternately, and the figures are medians (with
+the fastest and slowest run): read the ratios, not the seconds.
 
     python bench/check.py                   # 1k, 10k, 50k, 100k
     python bench/check.py --sizes 1000 5000 # quick
+    python bench/check.py --sizes 50000 --runs 11
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -126,13 +129,34 @@ def cli_run(inventory: Path, policy: Path, out: Path) -> tuple[float, int, float
     return float(wall), int(code), int(peak_kb) / 1024
 
 
-def measure(folder: Path, size: int) -> dict[str, object]:
+class Spread:
+    """Seconds over several runs: the median, and the fastest and slowest."""
+
+    def __init__(self, runs: list[float]) -> None:
+        self.runs = runs
+        self.median = statistics.median(runs)
+
+    def __str__(self) -> str:
+        if len(self.runs) == 1:
+            return f"{self.median:7.2f} s"
+        return f"{self.median:7.2f} s   ({min(self.runs):.2f} to {max(self.runs):.2f} s, " \
+            f"{len(self.runs)} runs)"
+
+
+def measure(folder: Path, size: int, runs: int) -> dict[str, object]:
     inventory = write_inventory(folder, size)
     policy = write_policy(folder)
     out = folder / f"reports-{size}"
     out.mkdir()
-    baseline = bare_json_load(inventory)
-    wall, code, peak = cli_run(inventory, policy, out)
+    loads: list[float] = []
+    walls: list[float] = []
+    peak = 0.0
+    for _ in range(runs):  # alternately, so that a slow spell of the machine slows both
+        loads.append(bare_json_load(inventory))
+        wall, code, run_peak = cli_run(inventory, policy, out)
+        walls.append(wall)
+        peak = max(peak, run_peak)
+    baseline, wall_spread = Spread(loads), Spread(walls)
     staged = subprocess.run(
         [sys.executable, __file__, "--child", str(inventory), str(policy), str(out)],
         capture_output=True,
@@ -144,7 +168,7 @@ def measure(folder: Path, size: int) -> dict[str, object]:
         "size": size,
         "mb": inventory.stat().st_size / 1e6,
         "json_load": baseline,
-        "wall": wall,
+        "wall": wall_spread,
         "exit": code,
         "cli_peak_rss_mb": peak,
         **figures,
@@ -156,6 +180,8 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 50_000, 100_000])
+    parser.add_argument("--runs", type=int, default=5,
+                        help="CLI runs (and json.load runs) per size; medians are reported")
     parser.add_argument(
         "--child", nargs=3, metavar=("INVENTORY", "POLICY", "OUT"), help=argparse.SUPPRESS
     )
@@ -166,31 +192,36 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
-            row = measure(Path(tmp), size)
+            row = measure(Path(tmp), size, args.runs)
             rows.append(row)
-            stages = row["stages"]
+            stages, wall, load = row["stages"], row["wall"], row["json_load"]
             assert isinstance(stages, dict)
+            assert isinstance(wall, Spread) and isinstance(load, Spread)
             total = sum(stages.values())
             print(
                 f"\n{size:>7} accounts ({row['mb']:.1f} MB, {row['findings']} findings), "
                 f"exit {row['exit']}"
             )
+            print(f"  CLI wall time        {wall}")
+            print(f"  bare json.load       {load}")
+            print(f"  CLI / json.load      {wall.median / load.median:7.1f}x (medians)")
             print(
-                f"  CLI wall time        {row['wall']:7.2f} s   peak RSS {row['cli_peak_rss_mb']:.0f} MB"
-                f" (staged, one process: {row['peak_rss_mb']:.0f} MB)"
+                f"  CLI peak RSS         {row['cli_peak_rss_mb']:7.0f} MB (staged, one process: "
+                f"{row['peak_rss_mb']:.0f} MB)"
             )
-            print(f"  bare json.load       {row['json_load']:7.2f} s")
             print(
-                f"  staged total         {total:7.2f} s   = {total / row['json_load']:.1f}x json.load"
+                f"  staged total         {total:7.2f} s   = {total / load.median:.1f}x json.load"
             )
             for name, seconds in stages.items():
                 print(
-                    f"    {name:24} {seconds:7.2f} s   = {seconds / row['json_load']:.2f}x json.load"
+                    f"    {name:24} {seconds:7.2f} s   = {seconds / load.median:.2f}x json.load"
                 )
     by_size = {row["size"]: row for row in rows}
     if 50_000 in by_size and 100_000 in by_size:
-        growth = float(by_size[100_000]["wall"]) / float(by_size[50_000]["wall"])  # type: ignore[arg-type]
-        print(f"\ngrowth 50k -> 100k (CLI wall time): {growth:.2f}x (linear would be 2.0x)")
+        large, small = by_size[100_000]["wall"], by_size[50_000]["wall"]
+        assert isinstance(large, Spread) and isinstance(small, Spread)
+        print(f"\ngrowth 50k -> 100k (CLI wall time, medians): {large.median / small.median:.2f}x "
+              "(linear would be 2.0x)")
 
 
 if __name__ == "__main__":
