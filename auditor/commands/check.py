@@ -81,7 +81,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="report format, repeatable: "
         + ", ".join(f.value for f in ReportFormat)
         + " (default console; github prints workflow commands to stdout; file formats go to "
-        "--output-dir as " + ", ".join(f.filename for f in FILE_FORMATS.values()) + ")",
+        "--output-dir as " + ", ".join(map(FILE_FORMATS.filename, FILE_FORMATS)) + ")",
     )
     parser.add_argument(
         "--output-dir",

@@ -13,7 +13,6 @@ from auditor.drift import compare, compare_findings
 from auditor.engine import evaluate
 from auditor.models import FailOn, Inventory
 from auditor.policy.loader import load_policy
-from auditor.report import drift_report
 from auditor.sources.snapshot import SnapshotSource
 
 EPILOG = """\
@@ -66,14 +65,15 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.set_defaults(handler=run)
 
 
-_RENDER = {
-    DiffFormat.CONSOLE: drift_report.render_console,
-    DiffFormat.MARKDOWN: drift_report.render_markdown,
-    DiffFormat.JSON: drift_report.render_json,
-}
-
-
 def run(args: argparse.Namespace) -> int:
+    # Imported here: it brings jinja2, which every other command's start-up would pay for.
+    from auditor.report import drift_report
+
+    render = {
+        DiffFormat.CONSOLE: drift_report.render_console,
+        DiffFormat.MARKDOWN: drift_report.render_markdown,
+        DiffFormat.JSON: drift_report.render_json,
+    }[args.format]
     policy = load_policy(args.policy) if args.policy else None
     old: Inventory = SnapshotSource(args.old).load()
     new: Inventory = SnapshotSource(args.new).load()
@@ -84,8 +84,6 @@ def run(args: argparse.Namespace) -> int:
         after = evaluate(policy, new, fail_on=FailOn.NEVER, now=now)
         drift = compare_findings(drift, before.findings, after.findings)
     sys.stdout.write(
-        _RENDER[args.format](
-            drift, old=str(args.old), new=str(args.new), with_findings=policy is not None
-        )
+        render(drift, old=str(args.old), new=str(args.new), with_findings=policy is not None)
     )
     return 1 if drift.any else 0

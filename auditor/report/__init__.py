@@ -1,24 +1,20 @@
 """Output formats: each a pure function of an ``AuditResult``, chosen by ``ReportFormat``.
 
-The registry is an explicit dict keyed by the enum; a test checks that it covers every member.
+The registry is an explicit table keyed by the enum; a test checks that it covers every member.
+A format's module is imported when the format is first looked up, so a run imports only the
+formats it writes: a console check of a small inventory skips jinja2, the HTML report's modules
+and the XML escaping of JUnit (a sixth of its start-up).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from importlib import import_module
 from typing import Any
 
 from auditor.models import AuditResult, EmailAccount
-from auditor.report import (
-    csv_report,
-    html_report,
-    json_report,
-    junit_report,
-    markdown_report,
-    sarif_report,
-)
 
 
 class ReportFormat(StrEnum):
@@ -54,16 +50,41 @@ class FileFormat:
     early: EarlyStart | None = None
 
 
-FILE_FORMATS: dict[ReportFormat, FileFormat] = {
-    ReportFormat.JSON: FileFormat("audit.json", json_report.render),
-    ReportFormat.MARKDOWN: FileFormat("audit.md", markdown_report.render),
-    ReportFormat.HTML: FileFormat(
-        "audit.html", html_report.render,
-        EarlyStart(html_report.inventory_part, html_report.finish)),
-    ReportFormat.SARIF: FileFormat("audit.sarif", sarif_report.render),
-    ReportFormat.JUNIT: FileFormat("audit.junit.xml", junit_report.render),
-    ReportFormat.CSV: FileFormat("audit.csv", csv_report.render),
-}
+class _FileFormats(Mapping[ReportFormat, FileFormat]):
+    """Format -> ``FileFormat``, from ``(file name, module)``: the module (under
+    ``auditor.report``) has ``render``, and ``EARLY_START`` when part of it can start early."""
+
+    def __init__(self, table: dict[ReportFormat, tuple[str, str]]) -> None:
+        self._table = table
+        self._loaded: dict[ReportFormat, FileFormat] = {}
+
+    def __getitem__(self, fmt: ReportFormat) -> FileFormat:
+        if fmt not in self._loaded:
+            filename, name = self._table[fmt]
+            module = import_module(f"{__name__}.{name}")
+            self._loaded[fmt] = FileFormat(filename, module.render,
+                                           getattr(module, "EARLY_START", None))
+        return self._loaded[fmt]
+
+    def __iter__(self) -> Iterator[ReportFormat]:
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def filename(self, fmt: ReportFormat) -> str:
+        """The file's name, without importing the format."""
+        return self._table[fmt][0]
+
+
+FILE_FORMATS = _FileFormats({
+    ReportFormat.JSON: ("audit.json", "json_report"),
+    ReportFormat.MARKDOWN: ("audit.md", "markdown_report"),
+    ReportFormat.HTML: ("audit.html", "html_report"),
+    ReportFormat.SARIF: ("audit.sarif", "sarif_report"),
+    ReportFormat.JUNIT: ("audit.junit.xml", "junit_report"),
+    ReportFormat.CSV: ("audit.csv", "csv_report"),
+})
 # Stream formats go to stdout: console (auditor.report.console_report, colored on a terminal)
 # and GitHub workflow commands (auditor.report.github_report; the runner reads the step's output).
 STREAM_FORMATS = frozenset({ReportFormat.CONSOLE, ReportFormat.GITHUB})

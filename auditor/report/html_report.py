@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from auditor.gcpause import gc_paused
 from auditor.models import AuditResult, EmailAccount, FindingStatus, Severity
+from auditor.report import EarlyStart
 from auditor.report.accounts import account_columns
 from auditor.report.html.assets import assets
 from auditor.report.html.charts import BarChart, bar_chart
@@ -113,3 +114,7 @@ def finish(result: AuditResult, inventory: Callable[[], InventoryPart]) -> str:
 
 def render(result: AuditResult) -> str:
     return finish(result, lambda: inventory_part(result.accounts))
+
+
+# What `auditor.report_writer` may start before the evaluation (see ``EarlyStart``).
+EARLY_START = EarlyStart(inventory_part, finish)
