@@ -66,6 +66,10 @@ class _FileFormats(Mapping[ReportFormat, FileFormat]):
                                            getattr(module, "EARLY_START", None))
         return self._loaded[fmt]
 
+    def __contains__(self, fmt: object) -> bool:
+        # Mapping's own would look the format up, importing its module.
+        return fmt in self._table
+
     def __iter__(self) -> Iterator[ReportFormat]:
         return iter(self._table)
 
