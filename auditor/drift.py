@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from auditor.models import EmailAccount, Finding, FindingStatus
+from auditor.model.account import EmailAccount
+from auditor.model.result import Finding, FindingStatus
 
 # The settings the house rules look at, by wire name, and how to read each from an account.
 AUDITED: dict[str, Callable[[EmailAccount], object]] = {

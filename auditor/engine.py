@@ -11,14 +11,12 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 from auditor import __version__
-from auditor.gcpause import gc_paused
-from auditor.models import (
+from auditor.model.account import EmailAccount, Inventory
+from auditor.model.result import (
     AuditResult,
-    EmailAccount,
     FailOn,
     Finding,
     FindingStatus,
-    Inventory,
     RuleInfo,
     Severity,
     Summary,
@@ -38,7 +36,6 @@ WAIVER_UNUSED = "waiver-unused"
 BaselineKey = tuple[str, int | None]  # (entry id, account id)
 
 
-@gc_paused()  # findings for every account, all kept: see gcpause
 def evaluate(
     policy: Policy,
     inventory: Inventory,

@@ -30,10 +30,10 @@ from typing import Any
 
 import httpx
 
-from auditor.inventory import parse_accounts
-from auditor.models import EmailAccount
-from auditor.settings import Settings
+from auditor.api_settings import Settings
+from auditor.model.account import EmailAccount
 from auditor.sources.api import ApiSource
+from auditor.sources.inventory import parse_accounts
 from auditor.sources.pacing import Pacer
 from auditor.testing.generator import generate_accounts
 

@@ -22,12 +22,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from auditor.engine import evaluate
-from auditor.inventory import parse_accounts
-from auditor.models import AuditResult, FailOn, Inventory, InventoryInfo
+from auditor.model.account import Inventory, InventoryInfo
+from auditor.model.result import AuditResult, FailOn
 from auditor.policy.loader import load_policy
 from auditor.report import html_report, json_report
-from auditor.testing.chromium import CHROMIUM, CHROMIUM_ARGS
+from auditor.sources.inventory import parse_accounts
 from auditor.testing.generator import generate_accounts
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 
 NOW = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
 

@@ -5,27 +5,17 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from auditor import forking
 from auditor.cli import main
-from tests.canary import leaks
-
-REPO = Path(__file__).resolve().parent.parent
-DEMO_INVENTORY = REPO / "examples" / "demo-inventory.json"
-SHIPPED_POLICIES = REPO / "policies"
-SAMPLE_RESPONSE = REPO / "tests" / "data" / "sample-response.json"
-
-
-@dataclass(frozen=True)
-class CliResult:
-    code: int
-    out: str
-    err: str
+from auditor.redact import REDACTOR
+from auditor.testing.server import SmartLeadServer
+from tests.support.api import KEY, set_env
+from tests.support.canary import leaks
+from tests.support.shared import REPO, CliResult
 
 
 @pytest.fixture
@@ -138,19 +128,19 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 @pytest.fixture
-def forked_children(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    """Every child forked through ``auditor.forking`` during the test (their pids); by the end
-    of the test each must have been reaped."""
-    real_fork, pids = os.fork, []
+def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No SMARTLEAD_* from the environment, no ./.env, and redactor secrets restored after."""
+    for name in list(os.environ):
+        if name.startswith("SMARTLEAD_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(REDACTOR, "_secrets", list(REDACTOR._secrets))
+    return tmp_path
 
-    def fork() -> int:
-        pid = real_fork()
-        if pid:
-            pids.append(pid)
-        return pid
 
-    monkeypatch.setattr(forking.os, "fork", fork)
-    yield pids
-    for pid in pids:
-        with pytest.raises(ChildProcessError):
-            os.waitpid(pid, os.WNOHANG)
+@pytest.fixture
+def live_env(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SmartLeadServer]:
+    """A running server with 250 accounts and the environment a user would set for it."""
+    with SmartLeadServer(250, api_key=KEY) as server:
+        set_env(monkeypatch, server)
+        yield server

@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 
 from auditor.testing.generator import generate_accounts
-from tests.accounts import BASE_WIRE
-from tests.canary import API_KEY, IMAP_PASSWORD, SMTP_PASSWORD, leaks
+from tests.support.accounts import BASE_WIRE
+from tests.support.canary import API_KEY, IMAP_PASSWORD, SMTP_PASSWORD, leaks
 
 
 def test_every_generated_password_is_caught_in_both_forms() -> None:

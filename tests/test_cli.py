@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from tests.accounts import wire
-from tests.conftest import DEMO_INVENTORY, REPO, SHIPPED_POLICIES, CliResult
+from tests.support.accounts import wire
+from tests.support.shared import DEMO_INVENTORY, REPO, SHIPPED_POLICIES, CliResult
 
 Run = Callable[..., CliResult]
 CLEAN_POLICY = "version: 1\nrules:\n  - rule: daily-send-limit\n    max: 40\n"

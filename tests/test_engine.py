@@ -13,20 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from auditor.engine import evaluate
-from auditor.inventory import parse_accounts
-from auditor.models import (
-    AuditResult,
-    EmailAccount,
-    FailOn,
-    FindingStatus,
-    Inventory,
-    InventoryInfo,
-    Severity,
-)
+from auditor.model.account import EmailAccount, Inventory, InventoryInfo
+from auditor.model.result import AuditResult, FailOn, FindingStatus, Severity
 from auditor.policy.loader import load_policy
 from auditor.policy.schema import EntryBase
+from auditor.sources.inventory import parse_accounts
 from auditor.testing.generator import generate_accounts
-from tests.accounts import account
+from tests.support.accounts import account
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 WritePolicy = Callable[..., Path]

@@ -5,28 +5,26 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
-from auditor.baseline import load_baseline
-from auditor.commands.check_options import resolve, show_config
-from auditor.commands.common import EXIT_CODES, add_command, use_color
-from auditor.commands.live import (
+from auditor.engine import evaluate
+from auditor.errors import ExitCode
+from auditor.model.account import Inventory
+from auditor.model.result import FailOn
+from auditor.options.check import resolve, show_config
+from auditor.options.common import EXIT_CODES, add_command, use_color
+from auditor.options.live import (
     LIVE_HELP,
     add_fetch_arguments,
     fetch_inventory,
     reject_live_flags,
 )
-from auditor.engine import evaluate
-from auditor.errors import ExitCode
-from auditor.gcpause import gc_paused
-from auditor.lifetime import hold_until_exit
-from auditor.models import FailOn, Inventory
-from auditor.output import prepare_dir
 from auditor.policy.loader import load_policy
 from auditor.report import FILE_FORMATS, ReportFormat, github_report
-from auditor.report_writer import ReportWriter
+from auditor.report.baseline import load_baseline
+from auditor.report.output import prepare_dir
+from auditor.report.writer import write_reports
 from auditor.sources.snapshot import SnapshotSource
 
 log = logging.getLogger(__name__)
@@ -158,35 +156,21 @@ def run(args: argparse.Namespace) -> int:
     ]
     if options.write_baseline:
         targets.append((options.write_baseline, FILE_FORMATS[ReportFormat.JSON]))
-    # A saved inventory is read under the same pause as the rest of the run (resuming the
-    # collector in between would rescan every account once); a live fetch is not paused: it runs for
-    # minutes, and its HTTP machinery may leave cyclic garbage that should be collected.
-    with ExitStack() as paused:
-        if args.inventory is not None:
-            paused.enter_context(gc_paused())
-        inventory = load_inventory(args)
-        log.info(
-            "evaluating %d rule entries over %d accounts",
-            len(policy.entries),
-            len(inventory.accounts),
-        )
-        # From here on the run only builds objects that live until it ends (findings, reports):
-        # with the collector on, every stage would rescan the whole inventory (auditor.gcpause).
-        paused.enter_context(gc_paused())
-        # Reports that need only the inventory start now, on the other core when it pays.
-        reports = paused.enter_context(ReportWriter(targets, inventory.accounts))
-        result = evaluate(
-            policy, inventory, fail_on=options.fail_on, now=datetime.now(UTC), baseline=baseline
-        )
-        reports.write(result)
-        hold_until_exit(inventory, result)  # freed by the process's exit, not one by one
-        if not args.quiet:
-            for target, _ in targets:
-                print(f"wrote {target}", file=sys.stderr)
-        if ReportFormat.CONSOLE in formats:
-            from auditor.report import console_report  # rich: only when the console is asked for
+    inventory = load_inventory(args)
+    log.info(
+        "evaluating %d rule entries over %d accounts", len(policy.entries), len(inventory.accounts)
+    )
+    result = evaluate(
+        policy, inventory, fail_on=options.fail_on, now=datetime.now(UTC), baseline=baseline
+    )
+    write_reports(targets, result)
+    if not args.quiet:
+        for target, _ in targets:
+            print(f"wrote {target}", file=sys.stderr)
+    if ReportFormat.CONSOLE in formats:
+        from auditor.report import console_report  # rich: only when the console is asked for
 
-            sys.stdout.write(console_report.render(result, color=use_color(sys.stdout)))
-        if ReportFormat.GITHUB in formats:
-            sys.stdout.write(github_report.render(result))
-        return int(ExitCode.OK if result.summary.passed else ExitCode.FINDINGS)
+        sys.stdout.write(console_report.render(result, color=use_color(sys.stdout)))
+    if ReportFormat.GITHUB in formats:
+        sys.stdout.write(github_report.render(result))
+    return int(ExitCode.OK if result.summary.passed else ExitCode.FINDINGS)

@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from auditor.commands.common import add_command
 from auditor.drift import compare, compare_findings
 from auditor.engine import evaluate
-from auditor.models import FailOn, Inventory
+from auditor.model.account import Inventory
+from auditor.model.result import FailOn
+from auditor.options.common import add_command
 from auditor.policy.loader import load_policy
 from auditor.sources.snapshot import SnapshotSource
 

@@ -12,10 +12,10 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from auditor.commands.common import add_command
-from auditor.commands.live import LIVE_HELP, add_fetch_arguments, fetch_inventory
-from auditor.inventory import dumps_snapshot, snapshot_document
-from auditor.output import write_atomic
+from auditor.options.common import add_command
+from auditor.options.live import LIVE_HELP, add_fetch_arguments, fetch_inventory
+from auditor.report.output import write_atomic
+from auditor.sources.inventory import dumps_snapshot, snapshot_document
 
 DESCRIPTION = """\
 Fetch every email account from the SmartLead API and save it as a snapshot file.

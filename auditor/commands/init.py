@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from auditor.commands.common import add_command
 from auditor.errors import UsageError
-from auditor.output import prepare_dir, write_atomic
+from auditor.options.common import add_command
+from auditor.report.output import prepare_dir, write_atomic
 from auditor.scaffold import files
 
 EPILOG = """\

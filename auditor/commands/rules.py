@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from auditor.commands.common import add_command
 from auditor.errors import UsageError
+from auditor.options.common import add_command
 from auditor.policy.yaml_tree import did_you_mean
 from auditor.rules import RULES, RuleSpec
 

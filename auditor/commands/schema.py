@@ -6,9 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from auditor.commands.common import add_command
-from auditor.output import write_atomic
+from auditor.options.common import add_command
 from auditor.policy.jsonschema import render_schema
+from auditor.report.output import write_atomic
 
 EPILOG = """\
 Point your editor at it with a first line in each policy file (the YAML language server, used by

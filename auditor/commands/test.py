@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from auditor.commands.common import add_command
 from auditor.errors import UsageError
-from auditor.policytest import describe, discover_tests, run_file
+from auditor.options.common import add_command
+from auditor.policy.policy_tests import describe, discover_tests, run_file
 
 EPILOG = """\
 A test file lists cases; each case is a small inventory (only the fields that matter, merged

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from auditor.commands.common import add_command
+from auditor.options.common import add_command
 from auditor.policy.loader import load_policy
 
 EPILOG = """\

@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from auditor.errors import PolicyError, PolicyProblem, Position, UsageError
-from auditor.models import PolicyFileInfo, Severity
+from auditor.model.result import PolicyFileInfo, Severity
 from auditor.policy.compose import Composer, RawEntry, SourceFile
 from auditor.policy.schema import EntryBase, Waiver, WaiverPolicy
 from auditor.policy.yaml_tree import did_you_mean, locator, validation_problems

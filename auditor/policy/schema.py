@@ -15,7 +15,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from auditor.models import EmailAccount, Severity
+from auditor.model.account import EmailAccount
+from auditor.model.result import Severity
 
 
 class StrictModel(BaseModel):

@@ -8,13 +8,12 @@ and the XML escaping of JUnit (a sixth of its start-up).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib import import_module
-from typing import Any
 
-from auditor.models import AuditResult, EmailAccount
+from auditor.model.result import AuditResult
 
 
 class ReportFormat(StrEnum):
@@ -29,30 +28,16 @@ class ReportFormat(StrEnum):
 
 
 @dataclass(frozen=True)
-class EarlyStart:
-    """The part of a format's work that needs only the inventory.
-
-    ``prepare(accounts)`` may run before the evaluation, in another process (its value must
-    pickle); ``finish(result, prepared)``, where ``prepared()`` returns that value (waiting for it
-    if need be), gives exactly what the format's ``render(result)`` gives.
-    """
-
-    prepare: Callable[[Sequence[EmailAccount]], Any]
-    finish: Callable[[AuditResult, Callable[[], Any]], str]
-
-
-@dataclass(frozen=True)
 class FileFormat:
     """A format written to ``--output-dir`` under a fixed name."""
 
     filename: str
     render: Callable[[AuditResult], str]
-    early: EarlyStart | None = None
 
 
 class _FileFormats(Mapping[ReportFormat, FileFormat]):
     """Format -> ``FileFormat``, from ``(file name, module)``: the module (under
-    ``auditor.report``) has ``render``, and ``EARLY_START`` when part of it can start early."""
+    ``auditor.report``) has ``render``."""
 
     def __init__(self, table: dict[ReportFormat, tuple[str, str]]) -> None:
         self._table = table
@@ -62,8 +47,7 @@ class _FileFormats(Mapping[ReportFormat, FileFormat]):
         if fmt not in self._loaded:
             filename, name = self._table[fmt]
             module = import_module(f"{__name__}.{name}")
-            self._loaded[fmt] = FileFormat(filename, module.render,
-                                           getattr(module, "EARLY_START", None))
+            self._loaded[fmt] = FileFormat(filename, module.render)
         return self._loaded[fmt]
 
     def __contains__(self, fmt: object) -> bool:

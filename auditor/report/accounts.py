@@ -18,7 +18,7 @@ from operator import attrgetter
 from types import SimpleNamespace
 from typing import Any
 
-from auditor.models import EmailAccount, WarmupDetails, fields_of, wire_name
+from auditor.model.account import EmailAccount, WarmupDetails, fields_of, wire_name
 
 AccountColumns = dict[str, list[Any]]
 

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from auditor.models import AuditResult, FindingStatus, Severity
+from auditor.model.result import AuditResult, FindingStatus, Severity
 
 WORST_SHOWN = 20
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}

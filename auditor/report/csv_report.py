@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
-from auditor.models import AuditResult
+from auditor.model.result import AuditResult
 from auditor.report.json_report import finding_dict
 
 COLUMNS = (

@@ -7,7 +7,7 @@ end a command early or start a new one.
 
 from __future__ import annotations
 
-from auditor.models import AuditResult, FindingStatus, Severity
+from auditor.model.result import AuditResult, FindingStatus, Severity
 
 PER_LEVEL = 10
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}

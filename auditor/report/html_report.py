@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from auditor.gcpause import gc_paused
-from auditor.models import AuditResult, EmailAccount, FindingStatus, Severity
-from auditor.report import EarlyStart
+from auditor.model.account import EmailAccount
+from auditor.model.result import AuditResult, FindingStatus, Severity
 from auditor.report.accounts import account_columns
 from auditor.report.html.assets import assets
 from auditor.report.html.charts import BarChart, bar_chart
@@ -43,7 +42,7 @@ class FilterChoices:
 @dataclass(frozen=True)
 class InventoryPart:
     """What the report shows of the inventory alone. A large run makes it before the evaluation,
-    on the other core (``auditor.report_writer``), and gets it back pickled: a few figures and
+    on the other core (``auditor.report.writer``), and gets it back pickled: a few figures and
     the accounts table as text."""
 
     overview: InventoryOverview
@@ -57,18 +56,17 @@ class InventoryPart:
 def inventory_part(accounts: Sequence[EmailAccount]) -> InventoryPart:
     """Overview, filter options and the accounts table, all from one set of account columns
     (each pass over 50,000 scattered account objects costs more than one over a list)."""
-    with gc_paused():  # see auditor.gcpause
-        columns = account_columns(accounts)
-        strings, table = accounts_table(columns, len(accounts))
-        tags = {tag for names in columns["tags"] for tag in names}
-        return InventoryPart(
-            overview=inventory_overview(accounts, columns),
-            clients=tuple(sorted(set(columns["client_id"]) - {None})),
-            providers=tuple(sorted(set(columns["type"]) - {None})),
-            tags=tuple(sorted(tags, key=lambda tag: (tag.casefold(), tag))),
-            strings=strings.strings,
-            accounts_json=str(script_json(table)),
-        )
+    columns = account_columns(accounts)
+    strings, table = accounts_table(columns, len(accounts))
+    tags = {tag for names in columns["tags"] for tag in names}
+    return InventoryPart(
+        overview=inventory_overview(accounts, columns),
+        clients=tuple(sorted(set(columns["client_id"]) - {None})),
+        providers=tuple(sorted(set(columns["type"]) - {None})),
+        tags=tuple(sorted(tags, key=lambda tag: (tag.casefold(), tag))),
+        strings=strings.strings,
+        accounts_json=str(script_json(table)),
+    )
 
 
 def overview_charts(overview: InventoryOverview) -> tuple[BarChart, ...]:
@@ -87,34 +85,29 @@ def overview_charts(overview: InventoryOverview) -> tuple[BarChart, ...]:
 def finish(result: AuditResult, inventory: Callable[[], InventoryPart]) -> str:
     """The report from the result and ``inventory()``, which may wait for another process: the
     work that needs only the findings is done first."""
-    with gc_paused():  # see auditor.gcpause
-        groups = rule_groups(result)
-        findings = finding_columns(result.findings)
-        part = inventory()
-        strings = StringTable(part.strings)
-        table = encode_table(findings, len(result.findings), strings)
-        failures = part.overview.connection_failures
-        return environment().get_template("report.html.j2").render(
-            result=result,
-            summary=result.summary,
-            groups=groups,
-            overview=part.overview,
-            charts=overview_charts(part.overview),
-            failures=failures[:FAILURES_SHOWN],
-            failures_hidden=failures[FAILURES_SHOWN:],
-            choices=FilterChoices(
-                severities=tuple(s.value for s in Severity),
-                rules=tuple(g.info.id for g in groups),
-                statuses=tuple(s.value for s in FindingStatus),
-                clients=part.clients, providers=part.providers, tags=part.tags),
-            assets=assets(),
-            data=payload_text(strings, table, part.accounts_json),
-        )
+    groups = rule_groups(result)
+    findings = finding_columns(result.findings)
+    part = inventory()
+    strings = StringTable(part.strings)
+    table = encode_table(findings, len(result.findings), strings)
+    failures = part.overview.connection_failures
+    return environment().get_template("report.html.j2").render(
+        result=result,
+        summary=result.summary,
+        groups=groups,
+        overview=part.overview,
+        charts=overview_charts(part.overview),
+        failures=failures[:FAILURES_SHOWN],
+        failures_hidden=failures[FAILURES_SHOWN:],
+        choices=FilterChoices(
+            severities=tuple(s.value for s in Severity),
+            rules=tuple(g.info.id for g in groups),
+            statuses=tuple(s.value for s in FindingStatus),
+            clients=part.clients, providers=part.providers, tags=part.tags),
+        assets=assets(),
+        data=payload_text(strings, table, part.accounts_json),
+    )
 
 
 def render(result: AuditResult) -> str:
     return finish(result, lambda: inventory_part(result.accounts))
-
-
-# What `auditor.report_writer` may start before the evaluation (see ``EarlyStart``).
-EARLY_START = EarlyStart(inventory_part, finish)

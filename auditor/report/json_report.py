@@ -7,8 +7,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from auditor.gcpause import gc_paused
-from auditor.models import AuditResult, Finding, FindingStatus, Severity, WaiverRecord
+from auditor.model.result import AuditResult, Finding, FindingStatus, Severity, WaiverRecord
 from auditor.report.jsontext import compact
 
 SCHEMA_ID = "smartlead-auditor/report@1"
@@ -92,7 +91,6 @@ def report_dict(result: AuditResult) -> dict[str, Any]:
     }
 
 
-@gc_paused()  # one dict per finding, all kept until written: see gcpause
 def render(result: AuditResult) -> str:
     """Indented, but one compact finding per line: readable, diff-friendly, and fast for 200,000
     findings (``jsontext.compact`` per row; an indented dump would be several times larger)."""

@@ -11,7 +11,7 @@ import re
 from collections import defaultdict
 from xml.sax.saxutils import escape, quoteattr
 
-from auditor.models import AuditResult, Finding, FindingStatus
+from auditor.model.result import AuditResult, Finding, FindingStatus
 from auditor.report.view import rule_groups
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

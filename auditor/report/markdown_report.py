@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from auditor.models import AuditResult
+from auditor.model.result import AuditResult
 from auditor.report.templating import environment
 from auditor.report.view import rule_groups
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from auditor.gcpause import gc_paused
-from auditor.models import AuditResult, Finding, FindingStatus, RuleInfo, Severity
+from auditor.model.result import AuditResult, Finding, FindingStatus, RuleInfo, Severity
 from auditor.report.jsontext import compact
 from auditor.report.view import rule_groups
 
@@ -157,7 +156,6 @@ def sarif_dict(result: AuditResult) -> dict[str, Any]:
     }
 
 
-@gc_paused()  # builds one object per finding, all kept until written: see gcpause
 def render(result: AuditResult) -> str:
     # Compact: SARIF is read by tools (indenting 25,000 results only makes the file larger).
     return compact(sarif_dict(result)) + "\n"

@@ -10,7 +10,8 @@ from itertools import compress, repeat
 from operator import attrgetter, is_
 from typing import Any
 
-from auditor.models import AuditResult, EmailAccount, Finding, FindingStatus, RuleInfo
+from auditor.model.account import EmailAccount
+from auditor.model.result import AuditResult, Finding, FindingStatus, RuleInfo
 from auditor.report.accounts import AccountColumns, account_columns
 
 

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 from pydantic import field_validator, model_validator
 
-from auditor.models import EmailAccount
+from auditor.model.account import EmailAccount
 from auditor.policy.schema import EntryBase
 from auditor.safe_regex import SafePattern
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from auditor.models import EmailAccount
+from auditor.model.account import EmailAccount
 from auditor.rules.base import AddressOptions, Violation, check_address, screen_address
 
 ID = "bcc-required"

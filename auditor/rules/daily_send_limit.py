@@ -19,7 +19,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from auditor.models import EmailAccount
+from auditor.model.account import EmailAccount
 from auditor.policy.schema import EntryBase
 from auditor.rules.base import Violation, show
 

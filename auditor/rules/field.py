@@ -33,7 +33,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
-from auditor.models import WIRE_PATHS, EmailAccount, read_wire_path
+from auditor.model.account import WIRE_PATHS, EmailAccount, read_wire_path
 from auditor.policy.schema import ID_PATTERN, EntryBase
 from auditor.policy.yaml_tree import did_you_mean
 from auditor.rules.base import Violation, show

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Container, Hashable, Iterable, Sequence
 
-from auditor.models import EmailAccount
+from auditor.model.account import EmailAccount
 
 
 def group_by(

@@ -18,7 +18,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from auditor.models import EmailAccount, wire_name
+from auditor.model.account import EmailAccount, wire_name
 from auditor.policy.schema import EntryBase
 from auditor.rules.base import Violation, show
 

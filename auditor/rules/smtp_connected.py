@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from auditor.models import EmailAccount
+from auditor.model.account import EmailAccount
 from auditor.policy.schema import EntryBase
 from auditor.redact import redact
 from auditor.rules.base import Violation, show

@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from functools import cached_property
 
-from auditor.models import EmailAccount
+from auditor.model.account import EmailAccount
 from auditor.policy.schema import EntryBase, compile_globs
 from auditor.rules.base import Violation, is_within
 

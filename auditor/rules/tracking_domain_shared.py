@@ -18,7 +18,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from auditor.models import EmailAccount
+from auditor.model.account import EmailAccount
 from auditor.policy.schema import EntryBase
 from auditor.rules.base import Violation
 from auditor.rules.fleet import group_by

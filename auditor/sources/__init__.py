@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from auditor.models import Inventory
+if TYPE_CHECKING:  # the account model imports this package's wire types
+    from auditor.model.account import Inventory
 
 
 class InventorySource(Protocol):

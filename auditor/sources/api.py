@@ -4,8 +4,8 @@
 (exit 3). The pieces, one job each: ``pacing`` (one shared rate limiter that adapts to the
 server), ``api_request`` (one page: retries and error conversion), ``pagination`` (overlapping
 pages and their consistency), ``fetcher`` (concurrency, verification, re-sync). Records go through
-``auditor.inventory.parse_accounts`` page by page, so validation lives in one place and the raw
-JSON (with its passwords) is dropped as soon as each page is checked.
+``auditor.sources.inventory.parse_accounts`` page by page, so validation lives in one place and
+the raw JSON (with its passwords) is dropped as soon as each page is checked.
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ from urllib.parse import urlencode
 import httpx
 
 from auditor import __version__
-from auditor.inventory import parse_accounts
-from auditor.models import FetchStats, Inventory, InventoryInfo
+from auditor.api_settings import Settings, require_api_key
+from auditor.model.account import FetchStats, Inventory, InventoryInfo
 from auditor.redact import REDACTED, install_log_redaction
-from auditor.settings import Settings, require_api_key
 from auditor.sources.api_request import Counters, PageRequester
 from auditor.sources.fetcher import ChainFetcher
 from auditor.sources.filters import ApiFilters
+from auditor.sources.inventory import parse_accounts
 from auditor.sources.pacing import Pacer, default_concurrency
 from auditor.sources.pagination import Page, assemble, page_offset
 

@@ -32,8 +32,8 @@ from tenacity import (
 )
 
 from auditor.errors import ApiError
-from auditor.inventory import DuplicateKeyError, loads_json, unique_pairs
 from auditor.redact import redact
+from auditor.sources.inventory import DuplicateKeyError, loads_json, unique_pairs
 from auditor.sources.pacing import Pacer
 
 log = logging.getLogger(__name__)
@@ -186,7 +186,7 @@ _NOT_JSON: Any = object()
 
 
 def _json_or_none(content: bytes) -> object:
-    try:  # the fast path, as for snapshots (see ``auditor.inventory.loads_json``)
+    try:  # the fast path, as for snapshots (see ``auditor.sources.inventory.loads_json``)
         return jiter.from_json(content, catch_duplicate_keys=True)
     except ValueError:
         pass  # not JSON, a repeated key, or a form only the standard library takes: it decides

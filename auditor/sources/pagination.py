@@ -16,7 +16,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from auditor.models import EmailAccount
+from auditor.model.account import EmailAccount
 from auditor.sources.api_request import PAGE_SIZE
 
 log = logging.getLogger(__name__)

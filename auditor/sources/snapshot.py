@@ -6,18 +6,14 @@ import codecs
 from pathlib import Path
 
 from auditor.errors import InventoryError
-from auditor.gcpause import gc_paused
-from auditor.inventory import inventory_from_bytes
-from auditor.models import Inventory
+from auditor.model.account import Inventory
+from auditor.sources.inventory import inventory_from_bytes
 
 
 class SnapshotSource:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    # One pause over decoding and validation: between two separate pauses the collector would
-    # rescan every decoded record once (see auditor.gcpause).
-    @gc_paused()
     def load(self) -> Inventory:
         try:
             raw = self.path.read_bytes()

@@ -4,7 +4,7 @@ Findings are exactly ``json_report.finding_dict`` (one definition of what a find
 accounts are ``auditor.report.accounts.account_columns`` (every audited setting, no secret).
 
 The accounts table is encoded first and needs nothing but the inventory, so a run can encode it
-before the findings exist, in another process (``auditor.report_writer``); the findings table then
+before the findings exist, in another process (``auditor.report.writer``); the findings table then
 continues its string table. ``payload_text`` joins the parts' JSON texts into the same document
 ``report_payload`` describes as one value.
 """
@@ -16,7 +16,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from auditor.models import AuditResult, Finding
+from auditor.model.result import AuditResult, Finding
 from auditor.report.accounts import CHUNK, AccountColumns, account_columns, extend_columns
 from auditor.report.html.columns import StringTable, encode_table
 from auditor.report.html.embed import script_json

@@ -1,0 +1,106 @@
+"""Project configuration for `check`: `.smartlead-audit.yaml` or `[tool.smartlead-audit]` in
+`pyproject.toml`, found from the working directory upwards. Flags override it; paths in it are
+relative to the file that sets them, so the audit behaves the same from any subfolder.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import ConfigDict, Field, ValidationError
+
+from auditor.errors import PolicyError, PolicyProblem, Position, UsageError
+from auditor.model.result import FailOn
+from auditor.policy.schema import StrictModel
+from auditor.policy.yaml_tree import PolicyProblemRaised, locator, parse_yaml, validation_problems
+
+YAML_NAMES = (".smartlead-audit.yaml", ".smartlead-audit.yml")
+PYPROJECT = "pyproject.toml"
+TOOL_KEY = "smartlead-audit"
+
+
+class ProjectConfig(StrictModel):
+    """The keys a config file may set; spelled like the `check` flags."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+    policy: list[str] | None = None
+    format: list[str] | None = None
+    fail_on: Annotated[FailOn | None, Field(alias="fail-on", strict=False)] = None
+    output_dir: Annotated[str | None, Field(alias="output-dir")] = None
+    baseline: str | None = None
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    path: Path | None  # None: no config file found
+    values: ProjectConfig
+
+    def resolve(self, value: str) -> Path:
+        """A path from the config, relative to the config file's folder."""
+        base = self.path.parent if self.path is not None else Path()
+        return base / value
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest `.smartlead-audit.yaml`, or `pyproject.toml` with our table, going up."""
+    for folder in (start.resolve(), *start.resolve().parents):
+        for name in YAML_NAMES:
+            if (folder / name).is_file():
+                return folder / name
+        pyproject = folder / PYPROJECT
+        if pyproject.is_file() and _has_tool_table(pyproject):
+            return pyproject
+    return None
+
+
+def _has_tool_table(path: Path) -> bool:
+    try:
+        return TOOL_KEY in tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+
+
+def load_config(start: Path | None = None, *, explicit: Path | None = None) -> LoadedConfig:
+    path = explicit or find_config(start or Path.cwd())
+    if path is None:
+        return LoadedConfig(None, ProjectConfig())
+    if path.name == PYPROJECT:
+        return LoadedConfig(path, _from_pyproject(path))
+    return LoadedConfig(path, _from_yaml(path))
+
+
+def _from_pyproject(path: Path) -> ProjectConfig:
+    try:
+        table: Any = tomllib.loads(path.read_text(encoding="utf-8"))["tool"][TOOL_KEY]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path}: {exc}.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path}: invalid TOML: {exc}.") from None
+    try:
+        return ProjectConfig.model_validate(table)
+    except ValidationError as exc:
+        # tomllib keeps no positions: name the table and key instead.
+        where = Position(str(path), 1, 1)
+        problems = [
+            PolicyProblem(where, f"[tool.{TOOL_KEY}] {'.'.join(map(str, e['loc']))}: {e['msg']}")
+            for e in exc.errors(include_url=False)
+        ]
+        raise PolicyError(problems) from None
+
+
+def _from_yaml(path: Path) -> ProjectConfig:
+    shown = str(path)
+    try:
+        doc = parse_yaml(shown, path.read_text(encoding="utf-8"))
+    except PolicyProblemRaised as raised:
+        raise PolicyError([raised.problem]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path}: {exc}.") from None
+    try:
+        return ProjectConfig.model_validate(doc.data or {})
+    except ValidationError as exc:
+        raise PolicyError(validation_problems(locator(doc, []), ProjectConfig, exc)) from None

@@ -1,0 +1,246 @@
+"""Turn raw JSON (an API body or our snapshot document) into a checked ``Inventory``.
+
+Every source funnels through ``parse_accounts``, so "what counts as a valid inventory" is decided
+in one place: a record we cannot understand or a repeated id stops the run (exit 3), because an
+audit of a partial or ambiguous inventory would be a false pass.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import jiter
+from pydantic import TypeAdapter, ValidationError
+
+from auditor.errors import InventoryError
+from auditor.model.account import EmailAccount, Inventory, InventoryInfo, account_to_wire
+
+SNAPSHOT_SCHEMA = "smartlead-auditor/inventory@1"
+_ACCOUNTS = TypeAdapter(list[EmailAccount])
+
+
+def _describe_location(loc: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def parse_accounts(records: object, *, where: str = "inventory") -> tuple[EmailAccount, ...]:
+    """Validate a JSON array of account records; raise naming the first bad record and field."""
+    if not isinstance(records, list):
+        raise InventoryError(
+            f"{where}: expected a JSON array of accounts, got {_json_type(records)}."
+        )
+    try:
+        accounts = _ACCOUNTS.validate_python(records)
+    except ValidationError as exc:
+        raise InventoryError(_validation_message(exc, records, where)) from None
+    repeated = _repeated_id(accounts)
+    if repeated is not None:
+        first, index = repeated
+        raise InventoryError(
+            f"{where}: records {first} and {index} have the same id {accounts[index].id}; "
+            "an inventory with repeated ids is ambiguous."
+        )
+    return tuple(accounts)
+
+
+def _repeated_id(accounts: Sequence[EmailAccount]) -> tuple[int, int] | None:
+    """The positions of the first two records that share an id, if any."""
+    ids = [account.id for account in accounts]
+    if len(set(ids)) == len(ids):
+        return None
+    seen: dict[int, int] = {}
+    for index, account_id in enumerate(ids):
+        first = seen.setdefault(account_id, index)
+        if first != index:
+            return first, index
+    return None  # pragma: no cover - a repeat was counted above
+
+
+def _validation_message(exc: ValidationError, records: list[Any], where: str) -> str:
+    # include_input=False: a rejected value may be a secret, so it is never echoed.
+    errors = exc.errors(include_input=False, include_url=False)
+    first = errors[0]
+    index, *field_path = first["loc"]
+    record = records[index] if isinstance(index, int) and index < len(records) else None
+    ident = ""
+    if isinstance(record, dict) and isinstance(record.get("id"), int):
+        ident = f" (id {record['id']})"
+    if field_path:
+        field_path = [_wire_field(field_path[0]), *field_path[1:]]
+        subject = f"field '{_describe_location(tuple(field_path))}'"
+    else:
+        subject = "the record itself"
+    more = f" ({len(errors) - 1} more problem(s) not shown)" if len(errors) > 1 else ""
+    return f"{where}: record {index}{ident}: {subject}: {first['msg']}.{more}"
+
+
+def _wire_field(name: int | str) -> int | str:
+    if name == "min_time_to_wait_mins":
+        return "minTimeToWaitInMins"
+    return name
+
+
+def _json_type(value: object) -> str:
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
+    if value is None:
+        return "null"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return "a number"
+    return names.get(type(value), type(value).__name__)
+
+
+class DuplicateKeyError(ValueError):
+    """A JSON object repeats a key: which value the API meant is unknowable."""
+
+
+def unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        raise DuplicateKeyError
+    return document
+
+
+class _Tagged(dict[str, Any]):
+    duplicates: list[str]
+
+
+def _tagging_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document = _Tagged(pairs)
+    document.duplicates = []
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            document.duplicates.append(key)
+        seen.add(key)
+    return document
+
+
+def loads_json(text: str | bytes, *, where: str) -> object:
+    """Decode JSON, rejecting repeated keys (naming the record that repeats one); text that is
+    not JSON is an `InventoryError` naming `where` too.
+
+    jiter (Rust, pydantic's own JSON parser) decodes and catches repeated keys in one pass, about
+    twice as fast as `json.loads` with a pairs hook; it also shares repeated strings (hosts, ports
+    types), which keeps large inventories smaller. Whatever it refuses goes through the standard
+    library, which either accepts it (a few forms jiter does not, like lone surrogates) or says
+    precisely what is wrong and where."""
+    try:
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        return jiter.from_json(data, catch_duplicate_keys=True)
+    except (ValueError, UnicodeError):
+        return _loads_json_exactly(text, where)
+
+
+def _loads_json_exactly(text: str | bytes, where: str) -> object:
+    try:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")  # not json.loads' guess, which would take UTF-16 too
+        try:
+            return json.loads(text, object_pairs_hook=unique_pairs)
+        except DuplicateKeyError:
+            # Parsed again to name the record; text that is broken further on fails here instead,
+            # and that is reported first: a repeated key in a broken file is moot.
+            document = json.loads(text, object_pairs_hook=_tagging_pairs)
+            raise InventoryError(_duplicate_message(document, where)) from None
+    except json.JSONDecodeError as exc:
+        raise InventoryError(
+            f"{where}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}."
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise InventoryError(f"{where}: not UTF-8 text (byte {exc.start}).") from None
+    except RecursionError:
+        raise InventoryError(f"{where}: JSON nested too deeply to be an inventory.") from None
+
+
+def _duplicate_message(document: object, where: str) -> str:
+    records = document.get("accounts") if isinstance(document, dict) else document
+    if isinstance(records, list):
+        for index, record in enumerate(records):
+            key = _first_duplicate(record)
+            if key is not None:
+                ident = f" (id {record['id']})" if isinstance(record, dict) and isinstance(
+                    record.get("id"), int) else ""
+                return (f"{where}: record {index}{ident}: key '{key}' appears more than once; "
+                        "which value is meant is ambiguous.")
+    return f"{where}: key '{_first_duplicate(document)}' appears more than once in a JSON object."
+
+
+def _first_duplicate(node: object) -> str | None:
+    if isinstance(node, _Tagged) and node.duplicates:
+        return node.duplicates[0]
+    children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+    for child in children:
+        found = _first_duplicate(child)
+        if found is not None:
+            return found
+    return None
+
+
+def inventory_from_bytes(raw: bytes, *, source: str) -> Inventory:
+    """A saved inventory's bytes (JSON text) as a checked ``Inventory``."""
+    return inventory_from_document(loads_json(raw, where=source), source=source)
+
+
+def inventory_from_document(document: object, *, source: str) -> Inventory:
+    """Accept the raw API body (a bare array) or our own snapshot document."""
+    if isinstance(document, list):
+        return Inventory(parse_accounts(document, where=source), InventoryInfo(source=source))
+    if isinstance(document, dict):
+        info = _snapshot_info(document.get("schema"), document.get("fetched_at"),
+                              document.get("source"), source)
+        accounts = parse_accounts(document.get("accounts"), where=f"{source}: accounts")
+        return Inventory(accounts, info)
+    raise InventoryError(
+        f"{source}: expected a JSON array of accounts or a snapshot document, "
+        f"got {_json_type(document)}."
+    )
+
+
+def _snapshot_info(schema: object, fetched_at: object, origin: object,
+                   source: str) -> InventoryInfo:
+    if schema != SNAPSHOT_SCHEMA:
+        raise InventoryError(
+            f"{source}: not an inventory: expected a JSON array of accounts or a document "
+            f'with "schema": "{SNAPSHOT_SCHEMA}", found schema {schema!r}.'
+        )
+    described = source
+    if isinstance(origin, dict) and isinstance(origin.get("url"), str):
+        described = f"{source} (fetched from {origin['url']})"
+    return InventoryInfo(source=described, fetched_at=_parse_time(fetched_at, source))
+
+
+def _parse_time(value: object, source: str) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InventoryError(f"{source}: fetched_at must be an ISO-8601 string.")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InventoryError(f"{source}: fetched_at {value!r} is not an ISO-8601 time.") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def snapshot_document(
+    accounts: Sequence[EmailAccount], *, fetched_at: datetime, source: dict[str, Any]
+) -> dict[str, Any]:
+    """Our snapshot: sorted by id, wire names, no passwords, so git diffs stay readable."""
+    return {
+        "schema": SNAPSHOT_SCHEMA,
+        "fetched_at": fetched_at.isoformat(),
+        "source": source,
+        "accounts": [
+            account_to_wire(account)
+            for account in sorted(accounts, key=lambda a: a.id)
+        ],
+    }
+
+
+def dumps_snapshot(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
