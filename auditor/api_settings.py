@@ -21,24 +21,33 @@ from auditor.redact import register_secret
 DEFAULT_BASE_URL = "https://server.smartlead.ai/api/v1"
 ENV_PREFIX = "SMARTLEAD_"
 # The flag that overrides each setting, for error messages (the API key has none, on purpose).
-FLAGS = {"rate": "--rate", "concurrency": "--concurrency", "timeout": "--timeout",
-         "retries": "--retries"}
+FLAGS = {
+    "rate": "--rate",
+    "concurrency": "--concurrency",
+    "timeout": "--timeout",
+    "retries": "--retries",
+}
 
 
 class Settings(BaseSettings):
     """How to reach the API and how hard to push it; every field has an env var ``SMARTLEAD_*``."""
 
     model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore",
-        hide_input_in_errors=True, frozen=True,
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        hide_input_in_errors=True,
+        frozen=True,
     )
 
     api_key: SecretStr | None = None
     base_url: str = DEFAULT_BASE_URL
     rate: float = Field(default=5.0, gt=0, le=1000, description="requests per second")
     # None: enough for the rate (``auditor.sources.pacing.default_concurrency``)
-    concurrency: int | None = Field(default=None, ge=1, le=256,
-                                    description="requests in flight at most")
+    concurrency: int | None = Field(
+        default=None, ge=1, le=256, description="requests in flight at most"
+    )
     timeout: float = Field(default=30.0, gt=0, le=600, description="seconds per request")
     retries: int = Field(default=5, ge=0, le=50, description="retries per request / re-syncs")
     backoff: float = Field(default=0.5, ge=0, le=60, description="first retry delay, seconds")
@@ -61,8 +70,9 @@ class Settings(BaseSettings):
         return value.strip().rstrip("/")
 
 
-def load_settings(overrides: Mapping[str, object] | None = None, *,
-                  env_file: Path | None = Path(".env")) -> Settings:
+def load_settings(
+    overrides: Mapping[str, object] | None = None, *, env_file: Path | None = Path(".env")
+) -> Settings:
     """Read settings; ``overrides`` are flag values (``None`` means "flag not given")."""
     given = {name: value for name, value in (overrides or {}).items() if value is not None}
     if "api_key" in given:
@@ -70,12 +80,15 @@ def load_settings(overrides: Mapping[str, object] | None = None, *,
     try:
         settings = Settings(_env_file=env_file, **given)  # type: ignore[arg-type]
     except ValidationError as exc:
-        raise UsageError(_settings_message(exc),
-                         tip="fix the flag, the environment variable or the .env entry.") from None
+        raise UsageError(
+            _settings_message(exc), tip="fix the flag, the environment variable or the .env entry."
+        ) from None
     except (SettingsError, OSError, UnicodeDecodeError) as exc:
         # no detail: the text of a broken .env line may be the key itself
-        raise UsageError(f"cannot read the settings ({type(exc).__name__}).",
-                         tip=f"check that {env_file} is UTF-8 text of NAME=value lines.") from None
+        raise UsageError(
+            f"cannot read the settings ({type(exc).__name__}).",
+            tip=f"check that {env_file} is UTF-8 text of NAME=value lines.",
+        ) from None
     if settings.api_key is not None:
         register_secret(settings.api_key.get_secret_value())
     return settings
@@ -87,7 +100,7 @@ def require_api_key(settings: Settings) -> str:
         raise UsageError(
             "SMARTLEAD_API_KEY is not set.",
             tip="export SMARTLEAD_API_KEY=... or put it in ./.env (it is never a flag); "
-                "or audit a saved file with --inventory FILE.",
+            "or audit a saved file with --inventory FILE.",
         )
     key = settings.api_key.get_secret_value()
     register_secret(key)

@@ -101,8 +101,10 @@ def applicable_accounts(
             continue
         # Each entry selects its accounts in one pass, and its specificity is read once; then
         # each account sees which entries chose it.
-        chosen = [(entry.id, entry.options.specificity,
-                   set(map(id, entry.options.applicable(accounts)))) for entry in group]
+        chosen = [
+            (entry.id, entry.options.specificity, set(map(id, entry.options.applicable(accounts))))
+            for entry in group
+        ]
         for account in accounts:
             key = id(account)
             matching = [(entry_id, rank) for entry_id, rank, ids in chosen if key in ids]
@@ -153,7 +155,8 @@ def _finding(
         violation.expected,
         violation.message,
         entry.where,
-        None if waiver is None
+        None
+        if waiver is None
         else f"{waiver.waiver.reason} (until {waiver.waiver.expires}, {waiver.where})",
     )
 

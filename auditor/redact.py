@@ -65,8 +65,14 @@ class RedactingFilter(logging.Filter):
 # Loggers that put request URLs (hence the API key) into their records. A filter on the logger
 # itself scrubs each record as it is made, so every handler (ours, pytest's, an embedding
 # application's) only ever sees the redacted text; a handler filter would protect one handler.
-URL_LOGGERS = ("httpx", "httpcore", "httpcore.connection", "httpcore.http11", "httpcore.http2",
-               "httpcore.proxy")
+URL_LOGGERS = (
+    "httpx",
+    "httpcore",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+)
 
 
 def install_log_redaction() -> None:

@@ -44,9 +44,22 @@ KEY = "bench-key-0123456789"
 def test_server(accounts: int, rate: float, latency: float) -> Iterator[str]:
     """The test server in its own process; yields its base URL (127.0.0.1, random port)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "auditor.testing.server", "--accounts", str(accounts),
-         "--rate", str(rate), "--latency", str(latency), "--api-key", KEY],
-        stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "auditor.testing.server",
+            "--accounts",
+            str(accounts),
+            "--rate",
+            str(rate),
+            "--latency",
+            str(latency),
+            "--api-key",
+            KEY,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert process.stdout is not None
         match = re.search(r"http://127\.0\.0\.1:\d+/api/v1", process.stdout.readline())
@@ -74,8 +87,15 @@ async def sequential(config: Settings) -> tuple[int, int]:
         while True:
             await pacer.acquire()
             requests += 1
-            response = await client.get(f"{config.base_url}/email-accounts/", params={
-                "api_key": KEY, "fetch_campaigns": "true", "offset": str(offset), "limit": "100"})
+            response = await client.get(
+                f"{config.base_url}/email-accounts/",
+                params={
+                    "api_key": KEY,
+                    "fetch_campaigns": "true",
+                    "offset": str(offset),
+                    "limit": "100",
+                },
+            )
             response.raise_for_status()
             page = parse_accounts(response.json(), where=f"offset {offset}")
             accounts.extend(page)
@@ -90,6 +110,7 @@ def peak_rss_mb() -> float:
 
 def warm_up() -> None:
     """Imports, TLS context and pydantic schemas: paid once per process, not part of a fetch."""
+
     async def client() -> None:
         async with httpx.AsyncClient():
             pass
@@ -116,13 +137,24 @@ def worker(kind: str, url: str, rate: float, concurrency: int | None, trace: boo
         retries = 0
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     heap = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None
-    print(json.dumps({"seconds": seconds, "accounts": accounts, "requests": requests,
-                      "retries": retries, "peak_rss_mb": peak_rss_mb(), "heap_mb": heap,
-                      "cpu_ms_per_request": cpu / requests * 1000}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "accounts": accounts,
+                "requests": requests,
+                "retries": retries,
+                "peak_rss_mb": peak_rss_mb(),
+                "heap_mb": heap,
+                "cpu_ms_per_request": cpu / requests * 1000,
+            }
+        )
+    )
 
 
-def measure(kind: str, url: str, rate: float, concurrency: int | None,
-            trace: bool = False) -> dict[str, Any]:
+def measure(
+    kind: str, url: str, rate: float, concurrency: int | None, trace: bool = False
+) -> dict[str, Any]:
     command = [sys.executable, __file__, "--worker", kind, "--url", url, "--rates", str(rate)]
     if concurrency:
         command += ["--concurrency", str(concurrency)]
@@ -140,9 +172,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency", type=float, default=0.2, help="server latency, s (0.2)")
     parser.add_argument("--concurrency", type=int, help="our --concurrency (default setting)")
     parser.add_argument("--no-sequential", action="store_true", help="skip the sequential pager")
-    parser.add_argument("--tracemalloc", action="store_true",
-                        help="also report the Python heap peak of each fetch (slows the fetch: "
-                             "times are then not comparable)")
+    parser.add_argument(
+        "--tracemalloc",
+        action="store_true",
+        help="also report the Python heap peak of each fetch (slows the fetch: "
+        "times are then not comparable)",
+    )
     parser.add_argument("--quick", action="store_true", help="N = 2000 only: a quick look")
     parser.add_argument("--worker", choices=("ours", "sequential"), help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -153,12 +188,16 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     sizes = [2000] if args.quick else [int(s) for s in args.sizes.split(",")]
 
-    print(f"server latency {args.latency * 1000:.0f} ms/request; bound = ceil(N/100)/R; each "
-          "fetch in a fresh process (peak RSS is its own); server in another process", flush=True)
-    header = (f"{'N':>7} {'R':>4} {'bound s':>8} {'ours s':>7} {'ours/bd':>8} {'seq s':>7} "
-              f"{'seq/bd':>7} {'seq/ours':>8} {'requests':>8} {'retries':>7} {'peak RSS':>9} "
-              f"{'CPU/req':>8}"
-              + (f" {'heap':>7}" if args.tracemalloc else ""))
+    print(
+        f"server latency {args.latency * 1000:.0f} ms/request; bound = ceil(N/100)/R; each "
+        "fetch in a fresh process (peak RSS is its own); server in another process",
+        flush=True,
+    )
+    header = (
+        f"{'N':>7} {'R':>4} {'bound s':>8} {'ours s':>7} {'ours/bd':>8} {'seq s':>7} "
+        f"{'seq/bd':>7} {'seq/ours':>8} {'requests':>8} {'retries':>7} {'peak RSS':>9} "
+        f"{'CPU/req':>8}" + (f" {'heap':>7}" if args.tracemalloc else "")
+    )
     print(header)
     print("-" * len(header), flush=True)
     for size in sizes:
@@ -176,10 +215,13 @@ def main(argv: list[str] | None = None) -> int:
                     ratio_text = f"{seq['seconds'] / bound:.2f}x"
                     speedup = f"{seq['seconds'] / ours['seconds']:.1f}x"
             heap = f" {ours['heap_mb']:>4.0f} MB" if args.tracemalloc else ""
-            print(f"{size:>7} {rate:>4.0f} {bound:>8.2f} {ours['seconds']:>7.2f} "
-                  f"{ours['seconds'] / bound:>7.2f}x {seq_text:>7} {ratio_text:>7} {speedup:>8} "
-                  f"{ours['requests']:>8} {ours['retries']:>7} {ours['peak_rss_mb']:>6.0f} MB "
-                  f"{ours['cpu_ms_per_request']:>5.1f} ms" + heap, flush=True)
+            print(
+                f"{size:>7} {rate:>4.0f} {bound:>8.2f} {ours['seconds']:>7.2f} "
+                f"{ours['seconds'] / bound:>7.2f}x {seq_text:>7} {ratio_text:>7} {speedup:>8} "
+                f"{ours['requests']:>8} {ours['retries']:>7} {ours['peak_rss_mb']:>6.0f} MB "
+                f"{ours['cpu_ms_per_request']:>5.1f} ms" + heap,
+                flush=True,
+            )
     return 0
 
 

@@ -61,8 +61,10 @@ waivers:
 def build_result(accounts: int, workdir: Path) -> AuditResult:
     policy_file = workdir / "strict.yaml"
     policy_file.write_text(STRICT_POLICY, encoding="utf-8")
-    inventory = Inventory(parse_accounts(generate_accounts(accounts)),
-                          InventoryInfo(source=f"generator: {accounts} accounts", fetched_at=NOW))
+    inventory = Inventory(
+        parse_accounts(generate_accounts(accounts)),
+        InventoryInfo(source=f"generator: {accounts} accounts", fetched_at=NOW),
+    )
     return evaluate(load_policy([policy_file]), inventory, fail_on=FailOn.ERROR, now=NOW)
 
 
@@ -72,18 +74,19 @@ def time_to_interactive(url: str, runs: int) -> list[tuple[float, float]]:
 
     figures = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                             headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
         try:
             for _ in range(runs):
                 page = browser.new_page()
                 started = time.perf_counter()
                 page.goto(url, timeout=120_000)
-                page.wait_for_function("document.documentElement.dataset.ready === 'true'",
-                                       timeout=120_000)
+                page.wait_for_function(
+                    "document.documentElement.dataset.ready === 'true'", timeout=120_000
+                )
                 wall = time.perf_counter() - started
-                mark = page.evaluate(
-                    "performance.getEntriesByName('audit-ready')[0].startTime")
+                mark = page.evaluate("performance.getEntriesByName('audit-ready')[0].startTime")
                 figures.append((float(mark), wall))
                 page.close()
         finally:
@@ -103,8 +106,10 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         result = build_result(args.accounts, workdir)
         evaluated = time.perf_counter() - started
-        print(f"accounts: {len(result.accounts):,}  findings: {len(result.findings):,} "
-              f"(open {sum(result.summary.open.values()):,}, waived {result.summary.waived:,})")
+        print(
+            f"accounts: {len(result.accounts):,}  findings: {len(result.findings):,} "
+            f"(open {sum(result.summary.open.values()):,}, waived {result.summary.waived:,})"
+        )
         print(f"inventory + evaluation: {evaluated:.2f} s (not part of the report)")
 
         timings, cpu = [], []
@@ -113,14 +118,18 @@ def main(argv: list[str] | None = None) -> int:
             html = html_report.render(result)
             timings.append(time.perf_counter() - started)
             cpu.append(time.process_time() - started_cpu)
-        print(f"html generation: median {statistics.median(timings):.2f} s wall, "
-              f"{statistics.median(cpu):.2f} s CPU "
-              f"(runs: {', '.join(f'{t:.2f}' for t in timings)}; "
-              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+        print(
+            f"html generation: median {statistics.median(timings):.2f} s wall, "
+            f"{statistics.median(cpu):.2f} s CPU "
+            f"(runs: {', '.join(f'{t:.2f}' for t in timings)}; "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
+        )
         started = time.perf_counter()
         json_text = json_report.render(result)
-        print(f"json report for comparison: {time.perf_counter() - started:.2f} s, "
-              f"{len(json_text.encode()) / 1e6:.1f} MB")
+        print(
+            f"json report for comparison: {time.perf_counter() - started:.2f} s, "
+            f"{len(json_text.encode()) / 1e6:.1f} MB"
+        )
 
         target = workdir / "audit.html"
         target.write_text(html, encoding="utf-8")
@@ -133,13 +142,16 @@ def main(argv: list[str] | None = None) -> int:
         try:
             figures = time_to_interactive(target.as_uri(), args.runs)
         except Exception as exc:
-            print(f"time-to-interactive: not measured ({type(exc).__name__}: {exc})",
-                  file=sys.stderr)
+            print(
+                f"time-to-interactive: not measured ({type(exc).__name__}: {exc})", file=sys.stderr
+            )
             return 0
         marks = [mark for mark, _ in figures]
         walls = [wall for _, wall in figures]
-        print(f"time-to-interactive (ready mark): median {statistics.median(marks) / 1000:.2f} s "
-              f"(runs: {', '.join(f'{m / 1000:.2f}' for m in marks)})")
+        print(
+            f"time-to-interactive (ready mark): median {statistics.median(marks) / 1000:.2f} s "
+            f"(runs: {', '.join(f'{m / 1000:.2f}' for m in marks)})"
+        )
         print(f"goto + ready, wall clock: median {statistics.median(walls):.2f} s")
     return 0
 

@@ -104,7 +104,8 @@ def _is_output(path: Path) -> bool:
     except (ValueError, UnicodeDecodeError, RecursionError):
         return False
     return isinstance(document, dict) and str(document.get("schema", "")).startswith(
-        "smartlead-auditor/")
+        "smartlead-auditor/"
+    )
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

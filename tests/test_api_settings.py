@@ -19,7 +19,11 @@ def test_defaults_without_environment_or_env_file() -> None:
     assert settings.api_key is None
     assert settings.base_url == DEFAULT_BASE_URL == "https://server.smartlead.ai/api/v1"
     assert (settings.rate, settings.concurrency, settings.timeout, settings.retries) == (
-        5.0, None, 30.0, 5)
+        5.0,
+        None,
+        30.0,
+        5,
+    )
 
 
 def test_precedence_flags_over_environment_over_env_file(
@@ -27,13 +31,15 @@ def test_precedence_flags_over_environment_over_env_file(
 ) -> None:
     (isolated / ".env").write_text(
         "SMARTLEAD_API_KEY=from-dotenv-key\nSMARTLEAD_RATE=2\nSMARTLEAD_TIMEOUT=7\n"
-        "SMARTLEAD_RETRIES=9\nUNRELATED=1\n", encoding="utf-8")
+        "SMARTLEAD_RETRIES=9\nUNRELATED=1\n",
+        encoding="utf-8",
+    )
     monkeypatch.setenv("SMARTLEAD_RATE", "3")
     monkeypatch.setenv("SMARTLEAD_TIMEOUT", "8")
     settings = load_settings({"rate": 4.0, "timeout": None, "retries": None})
-    assert settings.rate == 4.0          # flag beats environment
-    assert settings.timeout == 8.0       # environment beats .env
-    assert settings.retries == 9         # .env beats default
+    assert settings.rate == 4.0  # flag beats environment
+    assert settings.timeout == 8.0  # environment beats .env
+    assert settings.retries == 9  # .env beats default
     assert settings.concurrency is None  # default: derived from the rate when fetching
     assert settings.api_key is not None
     assert settings.api_key.get_secret_value() == "from-dotenv-key"
@@ -113,8 +119,7 @@ def test_cli_has_no_api_key_flag(run_cli) -> None:  # type: ignore[no-untyped-de
     assert "unrecognized arguments" in result.err
 
 
-def test_unreadable_env_file_is_a_usage_error_without_its_content(isolated: Path
-                                                                 ) -> None:
+def test_unreadable_env_file_is_a_usage_error_without_its_content(isolated: Path) -> None:
     (isolated / ".env").write_bytes(b"SMARTLEAD_API_KEY=secret-\xff-key\n")
     with pytest.raises(UsageError) as caught:
         load_settings()
@@ -127,5 +132,5 @@ def test_default_concurrency_lets_the_opening_burst_out_at_once_and_has_a_floor(
     assert default_concurrency(20) == 20
     # at 50/s: capped, and still room for the whole burst of 25 at once
     assert default_concurrency(50) == 32 > default_burst(50) == 25
-    assert default_concurrency(5) == 16      # never fewer than 16
-    assert default_concurrency(1000) == 32   # nor more than 32
+    assert default_concurrency(5) == 16  # never fewer than 16
+    assert default_concurrency(1000) == 32  # nor more than 32

@@ -269,7 +269,9 @@ def test_validate_with_siblings_checks_a_file_in_its_policy_set(
     write_policy("version: 1\nrules:\n  - rule: warmup\n", "rules.yaml")
     waivers = write_policy(
         "version: 1\nwaivers:\n  - {accounts: [1], rules: [warmup], reason: r, "
-        "expires: 2099-01-01}\n", "waivers.yaml")
+        "expires: 2099-01-01}\n",
+        "waivers.yaml",
+    )
     alone = run_cli("validate", waivers)
     assert alone.code == 2
     assert "waiver names rule id 'warmup', which no policy defines" in alone.err
@@ -281,15 +283,26 @@ def test_validate_with_siblings_checks_a_file_in_its_policy_set(
 # Start-up is most of a small run (a pre-commit hook, a CI gate on one client's senders): a check
 # of a saved inventory must not import what only a live fetch, another command or another format
 # uses.
-UNUSED_BY_A_JSON_CHECK = ("httpx", "pydantic_settings", "tenacity", "aiolimiter", "rich", "jinja2",
-                          "auditor.report.html_report", "auditor.report.junit_report")
+UNUSED_BY_A_JSON_CHECK = (
+    "httpx",
+    "pydantic_settings",
+    "tenacity",
+    "aiolimiter",
+    "rich",
+    "jinja2",
+    "auditor.report.html_report",
+    "auditor.report.junit_report",
+)
 
 
-@pytest.mark.parametrize(("fmt", "imported"), [
-    ("json", []),
-    ("console", ["rich"]),  # the console report is drawn with rich
-    ("markdown", ["jinja2"]),  # templated
-])
+@pytest.mark.parametrize(
+    ("fmt", "imported"),
+    [
+        ("json", []),
+        ("console", ["rich"]),  # the console report is drawn with rich
+        ("markdown", ["jinja2"]),  # templated
+    ],
+)
 def test_a_saved_inventory_check_imports_only_what_it_uses(
     tmp_path: Path, fmt: str, imported: list[str]
 ) -> None:
@@ -300,6 +313,7 @@ def test_a_saved_inventory_check_imports_only_what_it_uses(
         f" {str(SHIPPED_POLICIES)!r}, '--output-dir', {str(tmp_path)!r}, '-q', '--format', {fmt!r}])\n"
         f"print(code, sorted(m for m in {UNUSED_BY_A_JSON_CHECK!r} if m in sys.modules))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True, cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
     assert done.stdout.splitlines()[-1] == f"1 {imported}"

@@ -191,12 +191,12 @@ def test_fleet_rules_group_only_the_selected_accounts(write_policy: WritePolicy)
 
 # --- selectors over whole inventories: one comprehension per key, held to a plain reference ---
 
+
 def _reference_matches(keys: dict[str, Any], account: EmailAccount) -> bool:
     """What a selector means, one account at a time: every key it sets must hold."""
     checks = {
         "type": lambda v: (account.type or "").upper() in {t.upper() for t in v},
-        "tags": lambda v: any(n.casefold() in {t.casefold() for t in v}
-                              for n in account.tag_names),
+        "tags": lambda v: any(n.casefold() in {t.casefold() for t in v} for n in account.tag_names),
         "client_id": lambda v: account.client_id in v,
         "email": lambda v: any(fnmatch.fnmatchcase(account.email.lower(), p.lower()) for p in v),
         "domain": lambda v: account.sender_domain in {d.lower() for d in v},
@@ -206,25 +206,34 @@ def _reference_matches(keys: dict[str, Any], account: EmailAccount) -> bool:
     return all(checks[key](value) for key, value in keys.items())
 
 
-SELECTOR_KEYS = st.fixed_dictionaries({}, optional={
-    "type": st.lists(st.sampled_from(["gmail", "SMTP", "Outlook", "zoho"]), min_size=1),
-    "tags": st.lists(st.sampled_from(["eu", "Primary Senders", "US", "none"]), min_size=1),
-    "client_id": st.lists(st.sampled_from([5120, 5121, 5122, 1]), min_size=1),
-    "email": st.lists(st.sampled_from(["*@getacme.example", "a*", "*", "nobody@x"]),
-                      min_size=1),
-    "domain": st.lists(st.sampled_from(["getacme.example", "Other.example"]), min_size=1),
-    "in_use": st.booleans(),
-    "ids": st.lists(st.integers(100001, 100060), min_size=1),
-})
+SELECTOR_KEYS = st.fixed_dictionaries(
+    {},
+    optional={
+        "type": st.lists(st.sampled_from(["gmail", "SMTP", "Outlook", "zoho"]), min_size=1),
+        "tags": st.lists(st.sampled_from(["eu", "Primary Senders", "US", "none"]), min_size=1),
+        "client_id": st.lists(st.sampled_from([5120, 5121, 5122, 1]), min_size=1),
+        "email": st.lists(
+            st.sampled_from(["*@getacme.example", "a*", "*", "nobody@x"]), min_size=1
+        ),
+        "domain": st.lists(st.sampled_from(["getacme.example", "Other.example"]), min_size=1),
+        "in_use": st.booleans(),
+        "ids": st.lists(st.integers(100001, 100060), min_size=1),
+    },
+)
 POOL = parse_accounts(generate_accounts(60, seed=11))
 
 
 @given(only=SELECTOR_KEYS, except_=st.none() | SELECTOR_KEYS)
 @settings(max_examples=200, deadline=None)
 def test_selectors_select_what_they_match_one_by_one(
-        only: dict[str, Any], except_: dict[str, Any] | None) -> None:
+    only: dict[str, Any], except_: dict[str, Any] | None
+) -> None:
     entry = EntryBase.model_validate({"rule": "x", "only": only, "except": except_})
-    expected = [a for a in POOL if _reference_matches(only, a)
-                and not (except_ is not None and _reference_matches(except_, a))]
+    expected = [
+        a
+        for a in POOL
+        if _reference_matches(only, a)
+        and not (except_ is not None and _reference_matches(except_, a))
+    ]
     assert entry.applicable(POOL) == expected
     assert [a for a in POOL if entry.applies_to(a)] == expected

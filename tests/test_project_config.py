@@ -26,34 +26,44 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_baseline_accepts_known_findings_and_fails_on_new_ones(run_cli: Run, project: Path) -> None:
-    first = run_cli("check", "--inventory", "inventory.json", "--quiet",
-                    "--write-baseline", "baseline.json")
+    first = run_cli(
+        "check", "--inventory", "inventory.json", "--quiet", "--write-baseline", "baseline.json"
+    )
     assert first.code == 1
     assert json.loads((project / "baseline.json").read_text())["summary"]["result"] == "fail"
-    again = run_cli("check", "--inventory", "inventory.json", "--baseline", "baseline.json",
-                    "--format", "json")
+    again = run_cli(
+        "check", "--inventory", "inventory.json", "--baseline", "baseline.json", "--format", "json"
+    )
     assert again.code == 0, again.err
     report = json.loads((project / "reports" / "audit.json").read_text())
     assert [f["status"] for f in report["findings"]] == ["baseline"]
     assert report["summary"]["baseline"] == 1
     assert report["summary"]["result"] == "pass"
-    (project / "inventory.json").write_text(json.dumps(
-        [wire(id=1, message_per_day=50), wire(id=2, message_per_day=99)]))
-    new = run_cli("check", "--inventory", "inventory.json", "--baseline", "baseline.json",
-                  "--format", "json")
+    (project / "inventory.json").write_text(
+        json.dumps([wire(id=1, message_per_day=50), wire(id=2, message_per_day=99)])
+    )
+    new = run_cli(
+        "check", "--inventory", "inventory.json", "--baseline", "baseline.json", "--format", "json"
+    )
     assert new.code == 1
     report = json.loads((project / "reports" / "audit.json").read_text())
     assert sorted((f["account_id"], f["status"]) for f in report["findings"]) == [
-        (1, "baseline"), (2, "open")]
+        (1, "baseline"),
+        (2, "open"),
+    ]
 
 
 @pytest.mark.parametrize(
     ("content", "expected"),
-    [(None, "cannot read baseline"), ("[1, 2]", "is not a smartlead-auditor JSON report"),
-     ("{", "is not JSON")],
+    [
+        (None, "cannot read baseline"),
+        ("[1, 2]", "is not a smartlead-auditor JSON report"),
+        ("{", "is not JSON"),
+    ],
 )
-def test_bad_baseline_is_a_usage_error(run_cli: Run, project: Path, content: str | None,
-                                       expected: str) -> None:
+def test_bad_baseline_is_a_usage_error(
+    run_cli: Run, project: Path, content: str | None, expected: str
+) -> None:
     if content is not None:
         (project / "baseline.json").write_text(content)
     result = run_cli("check", "--inventory", "inventory.json", "--baseline", "baseline.json")
@@ -61,12 +71,14 @@ def test_bad_baseline_is_a_usage_error(run_cli: Run, project: Path, content: str
     assert expected in result.err
 
 
-def test_yaml_config_sets_defaults_relative_to_itself(run_cli: Run, project: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_yaml_config_sets_defaults_relative_to_itself(
+    run_cli: Run, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (project / "strict").mkdir()
     (project / "strict" / "p.yaml").write_text(POLICY.replace("max: 40", "max: 10"))
     (project / ".smartlead-audit.yaml").write_text(
-        "policy: [strict]\nformat: [json, markdown]\nfail-on: never\noutput-dir: out\n")
+        "policy: [strict]\nformat: [json, markdown]\nfail-on: never\noutput-dir: out\n"
+    )
     (project / "sub").mkdir()
     monkeypatch.chdir(project / "sub")
     result = run_cli("check", "--inventory", "../inventory.json")
@@ -74,17 +86,20 @@ def test_yaml_config_sets_defaults_relative_to_itself(run_cli: Run, project: Pat
     report = json.loads((project / "out" / "audit.json").read_text())
     assert report["rules"][0]["policy"].endswith("strict/p.yaml:3")
     assert (project / "out" / "audit.md").exists()
-    flags_win = run_cli("check", "--inventory", "../inventory.json", "--fail-on", "error",
-                        "--format", "console")
+    flags_win = run_cli(
+        "check", "--inventory", "../inventory.json", "--fail-on", "error", "--format", "console"
+    )
     assert flags_win.code == 1
     assert flags_win.out.startswith("SmartLead audit: FAIL")
 
 
-def test_pyproject_table_and_show_config_masks_the_key(run_cli: Run, project: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pyproject_table_and_show_config_masks_the_key(
+    run_cli: Run, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (project / "pyproject.toml").write_text(
         '[project]\nname = "x"\n\n[tool.smartlead-audit]\nfail-on = "warning"\n'
-        'baseline = "known.json"\n')
+        'baseline = "known.json"\n'
+    )
     monkeypatch.setenv("SMARTLEAD_API_KEY", "sk-show-config-canary")
     result = run_cli("check", "--show-config")
     assert result.code == 0
@@ -99,13 +114,23 @@ def test_pyproject_table_and_show_config_masks_the_key(run_cli: Run, project: Pa
 
 @pytest.mark.parametrize(
     ("name", "text", "expected"),
-    [(".smartlead-audit.yaml", "fail-on: sometimes\n", ":1:10: fail-on: Input should be"),
-     (".smartlead-audit.yaml", "polcy: [x]\n", ":1:1: unknown key 'polcy' (did you mean 'policy'?)"),
-     ("pyproject.toml", "[tool.smartlead-audit]\nformats = ['json']\n",
-      "[tool.smartlead-audit] formats: Extra inputs are not permitted")],
+    [
+        (".smartlead-audit.yaml", "fail-on: sometimes\n", ":1:10: fail-on: Input should be"),
+        (
+            ".smartlead-audit.yaml",
+            "polcy: [x]\n",
+            ":1:1: unknown key 'polcy' (did you mean 'policy'?)",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.smartlead-audit]\nformats = ['json']\n",
+            "[tool.smartlead-audit] formats: Extra inputs are not permitted",
+        ),
+    ],
 )
-def test_bad_config_is_exit_2_naming_the_file(run_cli: Run, project: Path, name: str, text: str,
-                                              expected: str) -> None:
+def test_bad_config_is_exit_2_naming_the_file(
+    run_cli: Run, project: Path, name: str, text: str, expected: str
+) -> None:
     (project / name).write_text(text)
     result = run_cli("check", "--inventory", "inventory.json")
     assert result.code == 2

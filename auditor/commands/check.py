@@ -14,12 +14,7 @@ from auditor.model.account import Inventory
 from auditor.model.result import FailOn
 from auditor.options.check import resolve, show_config
 from auditor.options.common import EXIT_CODES, add_command, use_color
-from auditor.options.live import (
-    LIVE_HELP,
-    add_fetch_arguments,
-    fetch_inventory,
-    reject_live_flags,
-)
+from auditor.options.live import LIVE_HELP, add_fetch_arguments, fetch_inventory, reject_live_flags
 from auditor.policy.loader import load_policy
 from auditor.report import FILE_FORMATS, ReportFormat, github_report
 from auditor.report.baseline import load_baseline
@@ -82,10 +77,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--output-dir as " + ", ".join(map(FILE_FORMATS.filename, FILE_FORMATS)) + ")",
     )
     parser.add_argument(
-        "--output-dir",
-        metavar="DIR",
-        type=Path,
-        help="folder for file reports (default ./reports)",
+        "--output-dir", metavar="DIR", type=Path, help="folder for file reports (default ./reports)"
     )
     parser.add_argument(
         "--fail-on",

@@ -48,14 +48,20 @@ _WIRE = ConfigDict(extra="ignore", populate_by_name=True, hide_input_in_errors=T
 class Tag:
     """Accepts both spellings: ``tag_id/tag_name/tag_color`` (accounts) and ``id/name/color``."""
 
-    id: OptInt = Field(default=None, validation_alias=AliasChoices("tag_id", "id"),
-                       serialization_alias="tag_id")
+    id: OptInt = Field(
+        default=None, validation_alias=AliasChoices("tag_id", "id"), serialization_alias="tag_id"
+    )
     # A tag without a name is odd, not a reason to stop the audit.
     name: Annotated[str, BlankIs("string", "")] = Field(
-        default="", validation_alias=AliasChoices("tag_name", "name"),
-        serialization_alias="tag_name")
-    color: OptStr = Field(default=None, validation_alias=AliasChoices("tag_color", "color"),
-                          serialization_alias="tag_color")
+        default="",
+        validation_alias=AliasChoices("tag_name", "name"),
+        serialization_alias="tag_name",
+    )
+    color: OptStr = Field(
+        default=None,
+        validation_alias=AliasChoices("tag_color", "color"),
+        serialization_alias="tag_color",
+    )
 
 
 @wire_dataclass(frozen=True, slots=True, config=_WIRE)
@@ -193,8 +199,11 @@ def fields_of(wire_class: type[Any]) -> dict[str, FieldInfo]:
     return {name: info for name, info in fields.items() if not info.init_var}
 
 
-_TEXT_FIELDS = tuple(name for name, info in fields_of(EmailAccount).items()
-                     if info.annotation in (str, str | None) and not info.exclude)
+_TEXT_FIELDS = tuple(
+    name
+    for name, info in fields_of(EmailAccount).items()
+    if info.annotation in (str, str | None) and not info.exclude
+)
 _read_texts = attrgetter(*_TEXT_FIELDS)
 
 
@@ -210,8 +219,7 @@ def _take_passwords(account: EmailAccount, smtp_secret: Any, imap_secret: Any) -
     assign = object.__setattr__
     if smtp is not None:
         assign(account, "has_password", True)
-        assign(account, CREDENTIAL_TAG,
-               _credential_tag(account.smtp_host, account.username, smtp))
+        assign(account, CREDENTIAL_TAG, _credential_tag(account.smtp_host, account.username, smtp))
     if imap is not None:
         assign(account, "has_imap_password", True)
     forms = _secret_forms(smtp) + _secret_forms(imap)
@@ -286,5 +294,3 @@ class Inventory:
 
     accounts: tuple[EmailAccount, ...]
     info: InventoryInfo
-
-

@@ -66,8 +66,12 @@ class Finding(NamedTuple):
 
 def finding_order(finding: Finding) -> tuple[int, str, int, str]:
     """How reports list findings: worst first, then by entry id, account and field."""
-    return (-_SEVERITY_RANK[finding.severity], finding.id, finding.account_id or -1,
-            finding.field or "")
+    return (
+        -_SEVERITY_RANK[finding.severity],
+        finding.id,
+        finding.account_id or -1,
+        finding.field or "",
+    )
 
 
 @dataclass(frozen=True)

@@ -71,9 +71,11 @@ def add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
         help="requests per second, shared by all pages (default 5 = 10 per 2 s)",
     )
     pace.add_argument(
-        "--concurrency", type=_count, metavar="N",
+        "--concurrency",
+        type=_count,
+        metavar="N",
         help="pages in flight at most (default: the opening burst plus half a second's worth "
-             "at --rate, within 16..32)",
+        "at --rate, within 16..32)",
     )
     pace.add_argument(
         "--timeout",

@@ -81,8 +81,13 @@ def parse_source(
     """Read one file's top level; entries are kept raw for composition."""
     start = Position(shown, 1, 1)
     if len(raw) > MAX_POLICY_BYTES:
-        return [PolicyProblem(start, f"policy file is {len(raw)} bytes; the limit is "
-                                     f"{MAX_POLICY_BYTES} (is this really a policy?)")]
+        return [
+            PolicyProblem(
+                start,
+                f"policy file is {len(raw)} bytes; the limit is "
+                f"{MAX_POLICY_BYTES} (is this really a policy?)",
+            )
+        ]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -235,10 +235,7 @@ def _unknown_waiver_rules(
 
 
 def _ungoverned(
-    waivers: Sequence[WaiverEntry],
-    governance: WaiverPolicy,
-    where: Position | None,
-    today: date,
+    waivers: Sequence[WaiverEntry], governance: WaiverPolicy, where: Position | None, today: date
 ) -> list[PolicyProblem]:
     """Waivers that break `waiver_policy`: missing required fields, or running too long."""
     problems = []

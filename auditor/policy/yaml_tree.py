@@ -128,8 +128,10 @@ def parse_yaml(path: str, text: str) -> YamlDocument:
     try:
         return YamlDocument(path, tree)
     except OverflowError:
-        message = (f"the document expands to more than {MAX_VALUES} values through anchors "
-                   "and aliases (a YAML alias bomb?)")
+        message = (
+            f"the document expands to more than {MAX_VALUES} values through anchors "
+            "and aliases (a YAML alias bomb?)"
+        )
         raise PolicyProblemRaised(PolicyProblem(Position(path, 1, 1), message)) from None
     except RecursionError:
         raise PolicyProblemRaised(

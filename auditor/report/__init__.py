@@ -65,14 +65,16 @@ class _FileFormats(Mapping[ReportFormat, FileFormat]):
         return self._table[fmt][0]
 
 
-FILE_FORMATS = _FileFormats({
-    ReportFormat.JSON: ("audit.json", "json_report"),
-    ReportFormat.MARKDOWN: ("audit.md", "markdown_report"),
-    ReportFormat.HTML: ("audit.html", "html_report"),
-    ReportFormat.SARIF: ("audit.sarif", "sarif_report"),
-    ReportFormat.JUNIT: ("audit.junit.xml", "junit_report"),
-    ReportFormat.CSV: ("audit.csv", "csv_report"),
-})
+FILE_FORMATS = _FileFormats(
+    {
+        ReportFormat.JSON: ("audit.json", "json_report"),
+        ReportFormat.MARKDOWN: ("audit.md", "markdown_report"),
+        ReportFormat.HTML: ("audit.html", "html_report"),
+        ReportFormat.SARIF: ("audit.sarif", "sarif_report"),
+        ReportFormat.JUNIT: ("audit.junit.xml", "junit_report"),
+        ReportFormat.CSV: ("audit.csv", "csv_report"),
+    }
+)
 # Stream formats go to stdout: console (auditor.report.console_report, colored on a terminal)
 # and GitHub workflow commands (auditor.report.github_report; the runner reads the step's output).
 STREAM_FORMATS = frozenset({ReportFormat.CONSOLE, ReportFormat.GITHUB})

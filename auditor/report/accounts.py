@@ -23,8 +23,11 @@ from auditor.model.account import EmailAccount, WarmupDetails, fields_of, wire_n
 AccountColumns = dict[str, list[Any]]
 
 _NESTED = ("warmup_details", "tags", "campaign_ids")
-_SETTINGS = tuple(name for name, info in fields_of(EmailAccount).items()
-                  if name not in _NESTED and not info.exclude)
+_SETTINGS = tuple(
+    name
+    for name, info in fields_of(EmailAccount).items()
+    if name not in _NESTED and not info.exclude
+)
 _WARMUP = tuple(name for name, info in fields_of(WarmupDetails).items() if not info.exclude)
 
 # Rows are turned into columns a slice at a time: the slice's temporaries stay in the CPU cache
@@ -44,7 +47,7 @@ def _fields(objects: Sequence[Any], names: tuple[str, ...]) -> list[list[Any]]:
     columns: list[list[Any]] = [[] for _ in names]
     get, blank = attrgetter(*names), SimpleNamespace(**dict.fromkeys(names))
     for start in range(0, len(objects), CHUNK):
-        chunk = [blank if item is None else item for item in objects[start:start + CHUNK]]
+        chunk = [blank if item is None else item for item in objects[start : start + CHUNK]]
         extend_columns(columns, map(get, chunk))
     return columns
 
@@ -62,7 +65,6 @@ def account_columns(accounts: Sequence[EmailAccount]) -> AccountColumns:
     warmup = _fields(details, _WARMUP)
     columns = dict(zip(map(wire_name, _SETTINGS), settings, strict=True))
     columns.update(zip((f"warmup_details.{name}" for name in _WARMUP), warmup, strict=True))
-    columns["tags"] = _cut(list(map(attrgetter("name"), chain.from_iterable(tags))),
-                           map(len, tags))
+    columns["tags"] = _cut(list(map(attrgetter("name"), chain.from_iterable(tags))), map(len, tags))
     columns["campaign_ids"] = campaigns
     return columns

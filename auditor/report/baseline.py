@@ -15,13 +15,17 @@ def load_baseline(path: Path) -> frozenset[BaselineKey]:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise UsageError(f"cannot read baseline {path}: {exc.strerror or exc}.",
-                         tip="create one with --write-baseline FILE.") from None
+        raise UsageError(
+            f"cannot read baseline {path}: {exc.strerror or exc}.",
+            tip="create one with --write-baseline FILE.",
+        ) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"baseline {path} is not JSON: {exc}.") from None
     if not isinstance(document, dict) or document.get("schema") != SCHEMA_ID:
-        raise UsageError(f"baseline {path} is not a smartlead-auditor JSON report ({SCHEMA_ID}).",
-                         tip="pass a report written by --format json or --write-baseline.")
+        raise UsageError(
+            f"baseline {path} is not a smartlead-auditor JSON report ({SCHEMA_ID}).",
+            tip="pass a report written by --format json or --write-baseline.",
+        )
     keys = set()
     for index, finding in enumerate(document.get("findings") or []):
         entry_id = finding.get("id") if isinstance(finding, dict) else None

@@ -72,13 +72,21 @@ def inventory_part(accounts: Sequence[EmailAccount]) -> InventoryPart:
 def overview_charts(overview: InventoryOverview) -> tuple[BarChart, ...]:
     return (
         bar_chart("chart-provider", "Accounts by provider", "Provider", overview.by_provider),
-        bar_chart("chart-warmup", "Accounts by warmup status", "Warmup status",
-                  overview.by_warmup),
+        bar_chart("chart-warmup", "Accounts by warmup status", "Warmup status", overview.by_warmup),
         bar_chart("chart-client", "Accounts by client", "Client", overview.by_client),
-        bar_chart("chart-capacity", "Daily sending capacity by sender domain", "Sender domain",
-                  overview.capacity_by_domain, unit="emails per day"),
-        bar_chart("chart-connection", "Connection test results", "Protocol and result",
-                  overview.connection_status),
+        bar_chart(
+            "chart-capacity",
+            "Daily sending capacity by sender domain",
+            "Sender domain",
+            overview.capacity_by_domain,
+            unit="emails per day",
+        ),
+        bar_chart(
+            "chart-connection",
+            "Connection test results",
+            "Protocol and result",
+            overview.connection_status,
+        ),
     )
 
 
@@ -91,21 +99,28 @@ def finish(result: AuditResult, inventory: Callable[[], InventoryPart]) -> str:
     strings = StringTable(part.strings)
     table = encode_table(findings, len(result.findings), strings)
     failures = part.overview.connection_failures
-    return environment().get_template("report.html.j2").render(
-        result=result,
-        summary=result.summary,
-        groups=groups,
-        overview=part.overview,
-        charts=overview_charts(part.overview),
-        failures=failures[:FAILURES_SHOWN],
-        failures_hidden=failures[FAILURES_SHOWN:],
-        choices=FilterChoices(
-            severities=tuple(s.value for s in Severity),
-            rules=tuple(g.info.id for g in groups),
-            statuses=tuple(s.value for s in FindingStatus),
-            clients=part.clients, providers=part.providers, tags=part.tags),
-        assets=assets(),
-        data=payload_text(strings, table, part.accounts_json),
+    return (
+        environment()
+        .get_template("report.html.j2")
+        .render(
+            result=result,
+            summary=result.summary,
+            groups=groups,
+            overview=part.overview,
+            charts=overview_charts(part.overview),
+            failures=failures[:FAILURES_SHOWN],
+            failures_hidden=failures[FAILURES_SHOWN:],
+            choices=FilterChoices(
+                severities=tuple(s.value for s in Severity),
+                rules=tuple(g.info.id for g in groups),
+                statuses=tuple(s.value for s in FindingStatus),
+                clients=part.clients,
+                providers=part.providers,
+                tags=part.tags,
+            ),
+            assets=assets(),
+            data=payload_text(strings, table, part.accounts_json),
+        )
     )
 
 

@@ -15,7 +15,8 @@ SCHEMA_ID = "smartlead-auditor/report@1"
 
 # An enum's `.value` is a descriptor call; at 200,000 findings a dict lookup is much cheaper.
 _TEXT: dict[Severity | FindingStatus, str] = {
-    member: member.value for member in (*Severity, *FindingStatus)}
+    member: member.value for member in (*Severity, *FindingStatus)
+}
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:

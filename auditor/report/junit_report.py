@@ -27,10 +27,15 @@ def _attr(value: object) -> str:
 
 
 def _text(findings: list[Finding]) -> str:
-    return escape(_clean("\n".join(
-        f"{f.field}: {f.message} (actual {f.actual}, expected {f.expected}; policy {f.policy})"
-        for f in findings
-    )))
+    return escape(
+        _clean(
+            "\n".join(
+                f"{f.field}: {f.message} "
+                f"(actual {f.actual}, expected {f.expected}; policy {f.policy})"
+                for f in findings
+            )
+        )
+    )
 
 
 def _case(head: str, findings: list[Finding]) -> tuple[str, str]:
@@ -40,12 +45,17 @@ def _case(head: str, findings: list[Finding]) -> tuple[str, str]:
     opened = [f for f in findings if f.status is FindingStatus.OPEN]
     if opened:
         first = opened[0]
-        return (f'{head}>\n      <failure type={_attr(first.severity.value)} '
-                f"message={_attr(first.message)}>{_text(opened)}</failure>\n    </testcase>",
-                "failure")
+        return (
+            f"{head}>\n      <failure type={_attr(first.severity.value)} "
+            f"message={_attr(first.message)}>{_text(opened)}</failure>\n    </testcase>",
+            "failure",
+        )
     known = findings[0]
-    reason = (f"waived: {known.waiver}" if known.status is FindingStatus.WAIVED
-              else "known: in the baseline report")
+    reason = (
+        f"waived: {known.waiver}"
+        if known.status is FindingStatus.WAIVED
+        else "known: in the baseline report"
+    )
     return f"{head}>\n      <skipped message={_attr(reason)} />\n    </testcase>", "skipped"
 
 
@@ -66,8 +76,9 @@ def render(result: AuditResult) -> str:
         if info.id in result.checked:
             subjects = [(a.id, names[a.id]) for a in result.checked[info.id]]
         else:  # policy-level findings (waiver-*): one case each
-            subjects = [(f.account_id, _attr(f"{info.id} #{n + 1}"))
-                        for n, f in enumerate(group.findings)]
+            subjects = [
+                (f.account_id, _attr(f"{info.id} #{n + 1}")) for n, f in enumerate(group.findings)
+            ]
         for account_id, name in subjects:
             findings = by_case.get((info.id, account_id), [])
             text, outcome = _case(prefix + name + suffix, findings)
@@ -77,14 +88,16 @@ def render(result: AuditResult) -> str:
         for key in totals:
             totals[key] += counts[key]
         suites.append(
-            f"  <testsuite name={_attr(info.id)} tests=\"{counts['tests']}\" "
-            f"failures=\"{counts['failure']}\" skipped=\"{counts['skipped']}\" errors=\"0\">\n"
-            + "".join(case + "\n" for case in cases) + "  </testsuite>\n"
+            f'  <testsuite name={_attr(info.id)} tests="{counts["tests"]}" '
+            f'failures="{counts["failure"]}" skipped="{counts["skipped"]}" errors="0">\n'
+            + "".join(case + "\n" for case in cases)
+            + "  </testsuite>\n"
         )
     stamp = result.generated_at.isoformat(timespec="seconds")
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<testsuites name="smartlead-audit" timestamp="{stamp}" tests="{totals["tests"]}" '
         f'failures="{totals["failure"]}" skipped="{totals["skipped"]}" errors="0">\n'
-        + "".join(suites) + "</testsuites>\n"
+        + "".join(suites)
+        + "</testsuites>\n"
     )

@@ -54,7 +54,9 @@ def rule_groups(result: AuditResult) -> list[RuleGroup]:
     for rule_id, findings in sorted(by_id.items()):
         first = findings[0]
         info = RuleInfo(
-            id=rule_id, rule=first.rule, severity=first.severity,
+            id=rule_id,
+            rule=first.rule,
+            severity=first.severity,
             description="Waivers that need attention.",
             rationale="An exception is only trustworthy while someone keeps it current.",
             remediation="Renew the waiver with a new date and reason, or remove it.",
@@ -107,15 +109,17 @@ class InventoryOverview:
 
 def _ranked(counter: Counter[str]) -> tuple[Count, ...]:
     """Largest first, ties by label, so output is deterministic."""
-    return tuple(Count(label, value) for label, value in
-                 sorted(counter.items(), key=lambda item: (-item[1], item[0])))
+    return tuple(
+        Count(label, value)
+        for label, value in sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+    )
 
 
 def top(counts: tuple[Count, ...], limit: int, other: str = "other") -> tuple[Count, ...]:
     """Keep a chart readable: the ``limit - 1`` largest, then one bucket for the rest."""
     if len(counts) <= limit:
         return counts
-    head, rest = counts[: limit - 1], counts[limit - 1:]
+    head, rest = counts[: limit - 1], counts[limit - 1 :]
     return (*head, Count(f"{other} ({len(rest)})", sum(c.value for c in rest)))
 
 
@@ -129,8 +133,9 @@ def _relabel(counter: Counter[Any], label: Callable[[Any], str]) -> Counter[str]
     return relabelled
 
 
-def inventory_overview(accounts: Sequence[EmailAccount],
-                       columns: AccountColumns | None = None) -> InventoryOverview:
+def inventory_overview(
+    accounts: Sequence[EmailAccount], columns: AccountColumns | None = None
+) -> InventoryOverview:
     """Accounts by provider, warmup status and client; capacity by domain; connection health.
 
     Counted from ``account_columns`` (``columns`` when the caller has them already): a ``Counter``
@@ -141,8 +146,9 @@ def inventory_overview(accounts: Sequence[EmailAccount],
         columns = account_columns(accounts)
     provider = _relabel(Counter(columns["type"]), lambda t: t or NO_TYPE)
     warmup = _relabel(Counter(columns["warmup_details.status"]), lambda w: w or NO_WARMUP)
-    client = _relabel(Counter(columns["client_id"]),
-                      lambda c: NO_CLIENT if c is None else f"client {c}")
+    client = _relabel(
+        Counter(columns["client_id"]), lambda c: NO_CLIENT if c is None else f"client {c}"
+    )
     capacity: Counter[str] = Counter()
     domains = map(attrgetter("sender_domain"), accounts)
     for domain, per_day in zip(domains, columns["message_per_day"], strict=True):
@@ -153,8 +159,7 @@ def inventory_overview(accounts: Sequence[EmailAccount],
         ok = columns[f"is_{protocol.lower()}_success"]
         for value, count in Counter(ok).items():
             status[f"{protocol} {_CONNECTION[value]}"] += count
-        failed = compress(columns[f"{protocol.lower()}_failure_error"],
-                          map(is_, ok, repeat(False)))
+        failed = compress(columns[f"{protocol.lower()}_failure_error"], map(is_, ok, repeat(False)))
         failures.update((protocol, error or "(no error text)") for error in failed)
     return InventoryOverview(
         by_provider=_ranked(provider),
@@ -163,7 +168,9 @@ def inventory_overview(accounts: Sequence[EmailAccount],
         capacity_by_domain=_ranked(capacity),
         connection_status=tuple(Count(label, status[label]) for label in sorted(status)),
         connection_failures=tuple(
-            ConnectionFailure(protocol, error, count) for (protocol, error), count in
-            sorted(failures.items(), key=lambda item: (-item[1], item[0]))
+            ConnectionFailure(protocol, error, count)
+            for (protocol, error), count in sorted(
+                failures.items(), key=lambda item: (-item[1], item[0])
+            )
         ),
     )

@@ -136,7 +136,6 @@ class AddressOptions(EntryBase):
     domain: str | None = None
     pattern: str | None = None
 
-
     @field_validator("pattern")
     @classmethod
     def _pattern_compiles(cls, value: str | None) -> str | None:

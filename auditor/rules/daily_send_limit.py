@@ -36,6 +36,7 @@ def screen(accounts: Sequence[EmailAccount], options: Options) -> list[EmailAcco
     cap = options.max
     return [a for a in accounts if (v := a.message_per_day) is None or v > cap]
 
+
 def check(account: EmailAccount, options: Options) -> list[Violation]:
     value = account.message_per_day
     expected = f"<= {options.max}"

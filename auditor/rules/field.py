@@ -75,7 +75,6 @@ class Options(EntryBase):
     value: Any = None
     message: str | None = None
 
-
     @field_validator("field")
     @classmethod
     def _known_field(cls, value: str) -> str:

@@ -9,8 +9,7 @@ from auditor.model.account import EmailAccount
 
 
 def group_by(
-    accounts: Sequence[EmailAccount], keys: Iterable[Hashable | None], *,
-    shared_only: bool = False,
+    accounts: Sequence[EmailAccount], keys: Iterable[Hashable | None], *, shared_only: bool = False
 ) -> dict[Hashable, list[EmailAccount]]:
     """Accounts by key (``keys`` runs parallel to ``accounts``; None keys are left out), each
     group sorted by id for stable findings. Callers pass the keys as one comprehension: a key

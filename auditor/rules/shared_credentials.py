@@ -30,8 +30,9 @@ class Options(EntryBase):
 def check_fleet(
     accounts: Sequence[EmailAccount], options: Options
 ) -> Iterator[tuple[EmailAccount, Violation]]:
-    for members in group_by(accounts, [a.credential_tag for a in accounts],
-                            shared_only=True).values():
+    for members in group_by(
+        accounts, [a.credential_tag for a in accounts], shared_only=True
+    ).values():
         for account in members:
             yield (
                 account,

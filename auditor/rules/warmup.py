@@ -47,7 +47,8 @@ def screen(accounts: Sequence[EmailAccount], options: Options) -> list[EmailAcco
     allowed, floor = options.allowed_statuses, options.min_reputation
     blocked_ok = options.allow_blocked
     return [
-        a for a in accounts
+        a
+        for a in accounts
         if (d := a.warmup_details) is None
         or d.status is None
         or d.status.upper() not in allowed

@@ -50,10 +50,15 @@ ProgressCallback = Callable[[FetchProgress], None]
 class ApiSource:
     """Reads the whole account list, or raises: see the module docstring."""
 
-    def __init__(self, settings: Settings, filters: ApiFilters | None = None, *,
-                 progress: ProgressCallback | None = None,
-                 transport: httpx.AsyncBaseTransport | None = None,
-                 burst: int | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        filters: ApiFilters | None = None,
+        *,
+        progress: ProgressCallback | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        burst: int | None = None,
+    ) -> None:
         self._key = require_api_key(settings)  # also registers it with the redactor
         install_log_redaction()
         self._settings = settings
@@ -86,16 +91,20 @@ class ApiSource:
         seen: set[int] = set()
         fetched_pages = 0
         concurrency = settings.concurrency or default_concurrency(settings.rate)
-        limits = httpx.Limits(max_connections=concurrency,
-                              max_keepalive_connections=concurrency)
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
         headers = {"accept": "application/json", "user-agent": f"smartlead-auditor/{__version__}"}
-        async with httpx.AsyncClient(timeout=settings.timeout, limits=limits, headers=headers,
-                                     transport=self._transport) as client:
+        async with httpx.AsyncClient(
+            timeout=settings.timeout, limits=limits, headers=headers, transport=self._transport
+        ) as client:
             requester = PageRequester(
-                client, url=settings.base_url + ENDPOINT,
+                client,
+                url=settings.base_url + ENDPOINT,
                 params={"api_key": self._key, "fetch_campaigns": "true", **self._filters.params()},
-                pacer=Pacer(settings.rate, burst=self._burst), counters=counters,
-                retries=settings.retries, backoff=settings.backoff, timeout=settings.timeout,
+                pacer=Pacer(settings.rate, burst=self._burst),
+                counters=counters,
+                retries=settings.retries,
+                backoff=settings.backoff,
+                timeout=settings.timeout,
             )
 
             async def get_page(index: int) -> Page:
@@ -108,15 +117,25 @@ class ApiSource:
                 fetched_pages += 1
                 seen.update(page.ids)
                 if self._progress is not None:
-                    self._progress(FetchProgress(fetched_pages, len(seen), counters.requests,
-                                                 counters.retries, time.monotonic() - started))
+                    self._progress(
+                        FetchProgress(
+                            fetched_pages,
+                            len(seen),
+                            counters.requests,
+                            counters.retries,
+                            time.monotonic() - started,
+                        )
+                    )
                 return page
 
-            fetcher = ChainFetcher(get_page, concurrency=concurrency,
-                                   max_resyncs=settings.retries)
+            fetcher = ChainFetcher(get_page, concurrency=concurrency, max_resyncs=settings.retries)
             pages = await fetcher.run()
         accounts = assemble(pages)
-        stats = FetchStats(requests=counters.requests, retries=counters.retries,
-                           pages=len(pages), elapsed_seconds=round(time.monotonic() - started, 3))
+        stats = FetchStats(
+            requests=counters.requests,
+            retries=counters.retries,
+            pages=len(pages),
+            elapsed_seconds=round(time.monotonic() - started, 3),
+        )
         info = InventoryInfo(source=self.url, fetched_at=datetime.now(UTC), stats=stats)
         return Inventory(accounts, info)

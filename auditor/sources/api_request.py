@@ -48,8 +48,10 @@ _TIPS = {
     404: "check SMARTLEAD_BASE_URL (it should look like https://server.smartlead.ai/api/v1).",
     422: "the API rejected a parameter: the page size or a filter value.",
 }
-GIVE_UP_TIP = ("nothing was audited, because the inventory would be incomplete; try again later, "
-               "or lower --rate, or raise --retries / --timeout.")
+GIVE_UP_TIP = (
+    "nothing was audited, because the inventory would be incomplete; try again later, "
+    "or lower --rate, or raise --retries / --timeout."
+)
 
 
 @dataclass
@@ -72,9 +74,19 @@ class _Retryable(Exception):
 class PageRequester:
     """Fetches the raw records of one page (``offset``, ``limit=100``) or raises ``ApiError``."""
 
-    def __init__(self, client: httpx.AsyncClient, *, url: str, params: Mapping[str, str],
-                 pacer: Pacer, counters: Counters, retries: int, backoff: float, timeout: float,
-                 max_retry_after: float = 120.0) -> None:
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        url: str,
+        params: Mapping[str, str],
+        pacer: Pacer,
+        counters: Counters,
+        retries: int,
+        backoff: float,
+        timeout: float,
+        max_retry_after: float = 120.0,
+    ) -> None:
         self._client = client
         self._url = url
         self._params = dict(params)
@@ -82,8 +94,9 @@ class PageRequester:
         self._counters = counters
         self._retries = retries
         # backoff, 2x, 4x ... capped, plus up to one backoff of random jitter
-        self._backoff = (wait_exponential(multiplier=backoff, min=backoff, max=MAX_BACKOFF)
-                         + wait_random(0, backoff))
+        self._backoff = wait_exponential(
+            multiplier=backoff, min=backoff, max=MAX_BACKOFF
+        ) + wait_random(0, backoff)
         self._timeout = timeout
         self._max_retry_after = max_retry_after
 
@@ -93,12 +106,21 @@ class PageRequester:
             error = state.outcome.exception() if state.outcome else None
             cause = error.description if isinstance(error, _Retryable) else "failed"
             wait = state.next_action.sleep if state.next_action else 0.0
-            log.info("page at offset %d: %s; retry %d of %d in %.2fs", offset, cause,
-                     state.attempt_number, self._retries, wait)
+            log.info(
+                "page at offset %d: %s; retry %d of %d in %.2fs",
+                offset,
+                cause,
+                state.attempt_number,
+                self._retries,
+                wait,
+            )
 
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self._retries + 1), wait=self._wait,
-            retry=retry_if_exception_type(_Retryable), before_sleep=before_sleep, reraise=True,
+            stop=stop_after_attempt(self._retries + 1),
+            wait=self._wait,
+            retry=retry_if_exception_type(_Retryable),
+            before_sleep=before_sleep,
+            reraise=True,
         )
         failure: _Retryable | None = None
         try:
@@ -109,8 +131,11 @@ class PageRequester:
             failure = exc
         attempts = self._retries + 1
         cause = failure.description if failure else "failed"
-        raise ApiError(f"page at offset {offset} could not be fetched after {attempts} "
-                       f"attempt{'s' if attempts != 1 else ''}: {cause}.", tip=GIVE_UP_TIP)
+        raise ApiError(
+            f"page at offset {offset} could not be fetched after {attempts} "
+            f"attempt{'s' if attempts != 1 else ''}: {cause}.",
+            tip=GIVE_UP_TIP,
+        )
 
     def _wait(self, state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
@@ -157,29 +182,39 @@ class PageRequester:
                     raise ApiError(
                         f"page at offset {offset}: HTTP {status}: {message}; the API asks to wait "
                         f"{retry_after:g}s, longer than {self._max_retry_after:g}s.",
-                        tip="your plan's allowance is used up for now: try again later.")
+                        tip="your plan's allowance is used up for now: try again later.",
+                    )
                 self._pacer.hold(retry_after)
             raise _Retryable(f"HTTP {status}: {message}", retry_after=retry_after)
-        raise ApiError(f"page at offset {offset}: HTTP {status}: {message}.",
-                       tip=_TIPS.get(status, GIVE_UP_TIP))
+        raise ApiError(
+            f"page at offset {offset}: HTTP {status}: {message}.",
+            tip=_TIPS.get(status, GIVE_UP_TIP),
+        )
 
 
 def _records(offset: int, response: httpx.Response, body: object) -> list[Any]:
     """A 200 must carry a bare JSON array of at most 100 records; anything else is an error."""
     if isinstance(body, list):
         if len(body) > PAGE_SIZE:
-            raise ApiError(f"page at offset {offset}: {len(body)} records for limit={PAGE_SIZE}; "
-                           "the API ignored the page size, so paging cannot be trusted.")
+            raise ApiError(
+                f"page at offset {offset}: {len(body)} records for limit={PAGE_SIZE}; "
+                "the API ignored the page size, so paging cannot be trusted."
+            )
         return body
     kind = _content_kind(response)
     if body is _NOT_JSON:
         raise ApiError(
             f"page at offset {offset}: HTTP 200 but the body is not JSON ({kind}, "
-            f"{len(response.content)} bytes: truncated or malformed).", tip=GIVE_UP_TIP)
+            f"{len(response.content)} bytes: truncated or malformed).",
+            tip=GIVE_UP_TIP,
+        )
     message = error_message(body)
     detail = f": {redact(message)}" if message else ""
-    raise ApiError(f"page at offset {offset}: HTTP 200 but the body is {_json_type(body)}, not "
-                   f"an array of accounts{detail}.", tip=GIVE_UP_TIP)
+    raise ApiError(
+        f"page at offset {offset}: HTTP 200 but the body is {_json_type(body)}, not "
+        f"an array of accounts{detail}.",
+        tip=GIVE_UP_TIP,
+    )
 
 
 _NOT_JSON: Any = object()

@@ -53,14 +53,18 @@ class ChainFetcher:
                 if tail.ids == self.pages[end].ids:
                     return self.pages
                 fresh[end] = tail
-                problem = Break(end, f"the last page (offset {tail.offset}) changed while the "
-                                     "pages before it were read")
+                problem = Break(
+                    end,
+                    f"the last page (offset {tail.offset}) changed while the "
+                    "pages before it were read",
+                )
             if self.resyncs >= self._max_resyncs:
                 raise ApiError(
                     f"the account list kept changing while it was read: {problem.reason}; no "
                     f"consistent view after {self.resyncs} re-sync(s).",
                     tip="run again when fewer accounts are being added or removed, "
-                        "or raise --retries.")
+                    "or raise --retries.",
+                )
             self.resyncs += 1
             log.info("re-sync %d of %d: %s", self.resyncs, self._max_resyncs, problem.reason)
             await self._resync(problem.index, fresh)
@@ -126,8 +130,9 @@ class ChainFetcher:
     async def _fetch_many(self, indices: Iterable[int], known: dict[int, Page]) -> dict[int, Page]:
         indices = list(indices)
         wanted = [i for i in indices if i not in known]
-        tasks: dict[asyncio.Task[Page], int] = {asyncio.create_task(self._get(i)): i
-                                                 for i in wanted}
+        tasks: dict[asyncio.Task[Page], int] = {
+            asyncio.create_task(self._get(i)): i for i in wanted
+        }
         try:
             if tasks:
                 done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
@@ -148,10 +153,13 @@ class ChainFetcher:
                     f"the pages at offsets {neighbour.offset} and {page.offset} hold the same "
                     "accounts: the API seems to ignore the offset parameter, so paging cannot "
                     "work (or exactly 99 accounts were added between the two reads).",
-                    tip="try again; if it persists, the API is not paging.")
+                    tip="try again; if it persists, the API is not paging.",
+                )
         if page.index >= MAX_PAGES:
-            raise ApiError(f"page at offset {page.offset}: still full after {MAX_PAGES} pages; "
-                           "the API does not seem to end its list.")
+            raise ApiError(
+                f"page at offset {page.offset}: still full after {MAX_PAGES} pages; "
+                "the API does not seem to end its list."
+            )
         self.pages[page.index] = page
 
     def _prune(self, end: int) -> None:

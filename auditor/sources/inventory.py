@@ -164,10 +164,15 @@ def _duplicate_message(document: object, where: str) -> str:
         for index, record in enumerate(records):
             key = _first_duplicate(record)
             if key is not None:
-                ident = f" (id {record['id']})" if isinstance(record, dict) and isinstance(
-                    record.get("id"), int) else ""
-                return (f"{where}: record {index}{ident}: key '{key}' appears more than once; "
-                        "which value is meant is ambiguous.")
+                ident = (
+                    f" (id {record['id']})"
+                    if isinstance(record, dict) and isinstance(record.get("id"), int)
+                    else ""
+                )
+                return (
+                    f"{where}: record {index}{ident}: key '{key}' appears more than once; "
+                    "which value is meant is ambiguous."
+                )
     return f"{where}: key '{_first_duplicate(document)}' appears more than once in a JSON object."
 
 
@@ -192,8 +197,9 @@ def inventory_from_document(document: object, *, source: str) -> Inventory:
     if isinstance(document, list):
         return Inventory(parse_accounts(document, where=source), InventoryInfo(source=source))
     if isinstance(document, dict):
-        info = _snapshot_info(document.get("schema"), document.get("fetched_at"),
-                              document.get("source"), source)
+        info = _snapshot_info(
+            document.get("schema"), document.get("fetched_at"), document.get("source"), source
+        )
         accounts = parse_accounts(document.get("accounts"), where=f"{source}: accounts")
         return Inventory(accounts, info)
     raise InventoryError(
@@ -202,8 +208,9 @@ def inventory_from_document(document: object, *, source: str) -> Inventory:
     )
 
 
-def _snapshot_info(schema: object, fetched_at: object, origin: object,
-                   source: str) -> InventoryInfo:
+def _snapshot_info(
+    schema: object, fetched_at: object, origin: object, source: str
+) -> InventoryInfo:
     if schema != SNAPSHOT_SCHEMA:
         raise InventoryError(
             f"{source}: not an inventory: expected a JSON array of accounts or a document "
@@ -235,10 +242,7 @@ def snapshot_document(
         "schema": SNAPSHOT_SCHEMA,
         "fetched_at": fetched_at.isoformat(),
         "source": source,
-        "accounts": [
-            account_to_wire(account)
-            for account in sorted(accounts, key=lambda a: a.id)
-        ],
+        "accounts": [account_to_wire(account) for account in sorted(accounts, key=lambda a: a.id)],
     }
 
 

@@ -64,18 +64,26 @@ def find_break(pages: Mapping[int, Page]) -> Break | None:
         if not page.full:
             beyond = [i for i, p in pages.items() if i > index and p.accounts]
             if beyond:
-                return Break(index, f"page at offset {page.offset} was short, but the page at "
-                                    f"offset {page_offset(min(beyond))} has accounts")
+                return Break(
+                    index,
+                    f"page at offset {page.offset} was short, but the page at "
+                    f"offset {page_offset(min(beyond))} has accounts",
+                )
             return None
         following = pages.get(index + 1)
         if following is None:
             return Break(index, f"page at offset {page_offset(index + 1)} is missing")
         if not following.accounts:
-            return Break(index, f"page at offset {following.offset} is empty, but the page "
-                                f"before it was full")
+            return Break(
+                index,
+                f"page at offset {following.offset} is empty, but the page before it was full",
+            )
         if following.ids[0] != page.ids[-1]:
-            return Break(index, f"page at offset {following.offset} starts with account "
-                                f"{following.ids[0]}, not {page.ids[-1]}: the list shifted")
+            return Break(
+                index,
+                f"page at offset {following.offset} starts with account "
+                f"{following.ids[0]}, not {page.ids[-1]}: the list shifted",
+            )
         index += 1
 
 

@@ -37,17 +37,22 @@ def _blank(replacement: object) -> CoreSchema:
     return _as(replacement, core_schema.str_schema(strip_whitespace=True, max_length=0))
 
 
-def _or_blank(main: CoreSchema, replacement: object, error_type: str,
-              message: str) -> CoreSchema:
+def _or_blank(main: CoreSchema, replacement: object, error_type: str, message: str) -> CoreSchema:
     """Null is ``replacement``, else ``main``, else a blank string is ``replacement``."""
     either = core_schema.union_schema(
-        [main, _blank(replacement)], mode="left_to_right",
-        custom_error_type=error_type, custom_error_message=message)
+        [main, _blank(replacement)],
+        mode="left_to_right",
+        custom_error_type=error_type,
+        custom_error_message=message,
+    )
     if replacement is None:
         return core_schema.nullable_schema(either)
     return core_schema.union_schema(
         [_as(replacement, core_schema.none_schema()), either],
-        mode="left_to_right", custom_error_type=error_type, custom_error_message=message)
+        mode="left_to_right",
+        custom_error_type=error_type,
+        custom_error_message=message,
+    )
 
 
 def _not_blank(schema: CoreSchema) -> CoreSchema:
@@ -55,8 +60,13 @@ def _not_blank(schema: CoreSchema) -> CoreSchema:
     if schema["type"] == "nullable":
         return _not_blank(schema["schema"])
     if schema["type"] == "union":
-        return {**schema, "choices": [_not_blank(choice) if isinstance(choice, dict) else choice
-                                      for choice in schema["choices"]]}
+        return {
+            **schema,
+            "choices": [
+                _not_blank(choice) if isinstance(choice, dict) else choice
+                for choice in schema["choices"]
+            ],
+        }
     if schema["type"] == "str" and "pattern" not in schema:
         return {**schema, "pattern": _NOT_BLANK}
     return schema
@@ -74,9 +84,11 @@ class BlankIs:
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> CoreSchema:
         return _or_blank(
-            _not_blank(handler(source)), self.replacement,
+            _not_blank(handler(source)),
+            self.replacement,
             f"blank_or_{self.kind.replace(' ', '_')}",
-            f'Input should be a valid {self.kind} (or null or "" for none)')
+            f'Input should be a valid {self.kind} (or null or "" for none)',
+        )
 
 
 class IntegerAsText:
@@ -88,7 +100,8 @@ class IntegerAsText:
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> CoreSchema:
         integer = core_schema.no_info_after_validator_function(
-            str, core_schema.int_schema(strict=True))
+            str, core_schema.int_schema(strict=True)
+        )
         return core_schema.union_schema([handler(source), integer], mode="left_to_right")
 
 
@@ -99,10 +112,12 @@ class Percent:
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> CoreSchema:
         text = core_schema.no_info_after_validator_function(
-            _percent_text, core_schema.str_schema(pattern=_PERCENT_PATTERN))
+            _percent_text, core_schema.str_schema(pattern=_PERCENT_PATTERN)
+        )
         number = core_schema.union_schema([handler(source), text], mode="left_to_right")
-        return _or_blank(number, None, "percentage",
-                         "Input should be a percentage like 95 or '95%'")
+        return _or_blank(
+            number, None, "percentage", "Input should be a percentage like 95 or '95%'"
+        )
 
 
 def _percent_text(text: str) -> float:

@@ -18,11 +18,11 @@ class Fault(StrEnum):
     HTTP_502 = "502"
     HTTP_503 = "503"
     HTTP_504 = "504"
-    RATE_LIMITED = "429"    # 429 with Retry-After and body retry_after
-    DROP = "drop"           # close the connection without answering
-    CUT = "cut"             # announce the whole body, send half of it, close
-    SLOW = "slow"           # answer normally after ``delay`` seconds (past a client's timeout)
-    HTML = "html"           # 200 with an HTML page
+    RATE_LIMITED = "429"  # 429 with Retry-After and body retry_after
+    DROP = "drop"  # close the connection without answering
+    CUT = "cut"  # announce the whole body, send half of it, close
+    SLOW = "slow"  # answer normally after ``delay`` seconds (past a client's timeout)
+    HTML = "html"  # 200 with an HTML page
     SUCCESS_FALSE = "success-false"  # 200 with {"success": false, ...}
     TRUNCATED = "truncated"  # 200, well-framed, JSON cut in half
     HTTP_400 = "400"
@@ -32,10 +32,25 @@ class Fault(StrEnum):
 
 
 # Faults a correct client survives by retrying; the others must make it fail.
-RETRYABLE_FAULTS = (Fault.HTTP_500, Fault.HTTP_502, Fault.HTTP_503, Fault.HTTP_504,
-                    Fault.RATE_LIMITED, Fault.DROP, Fault.CUT, Fault.SLOW)
-FATAL_FAULTS = (Fault.HTML, Fault.SUCCESS_FALSE, Fault.TRUNCATED, Fault.HTTP_400,
-                Fault.HTTP_403, Fault.HTTP_404, Fault.HTTP_422)
+RETRYABLE_FAULTS = (
+    Fault.HTTP_500,
+    Fault.HTTP_502,
+    Fault.HTTP_503,
+    Fault.HTTP_504,
+    Fault.RATE_LIMITED,
+    Fault.DROP,
+    Fault.CUT,
+    Fault.SLOW,
+)
+FATAL_FAULTS = (
+    Fault.HTML,
+    Fault.SUCCESS_FALSE,
+    Fault.TRUNCATED,
+    Fault.HTTP_400,
+    Fault.HTTP_403,
+    Fault.HTTP_404,
+    Fault.HTTP_422,
+)
 
 
 @dataclass
@@ -55,8 +70,9 @@ class FaultRule:
     delay: float = 1.0
 
     def matches(self, number: int, offset: int | None) -> bool:
-        return self.times > 0 and request_matches(number, offset, request=self.request,
-                                                  offset_is=self.offset, min_offset=self.min_offset)
+        return self.times > 0 and request_matches(
+            number, offset, request=self.request, offset_is=self.offset, min_offset=self.min_offset
+        )
 
 
 @dataclass
@@ -69,12 +85,19 @@ class Hook:
     min_offset: int | None = None
 
     def matches(self, number: int, offset: int | None) -> bool:
-        return request_matches(number, offset, request=self.request, offset_is=self.offset,
-                               min_offset=self.min_offset)
+        return request_matches(
+            number, offset, request=self.request, offset_is=self.offset, min_offset=self.min_offset
+        )
 
 
-def request_matches(number: int, offset: int | None, *, request: int | None, offset_is: int | None,
-                    min_offset: int | None) -> bool:
+def request_matches(
+    number: int,
+    offset: int | None,
+    *,
+    request: int | None,
+    offset_is: int | None,
+    min_offset: int | None,
+) -> bool:
     """Request ``number`` (1-based) at ``offset`` against the conditions that are given."""
     if request is not None and number < request:
         return False
@@ -88,8 +111,8 @@ class Allowance:
     allowed: bool
     limit: int
     remaining: int
-    reset: int          # Unix time at which the bucket is full again
-    retry_after: int    # whole seconds until one request is allowed (when not allowed)
+    reset: int  # Unix time at which the bucket is full again
+    retry_after: int  # whole seconds until one request is allowed (when not allowed)
 
 
 class TokenBucket:
@@ -110,5 +133,6 @@ class TokenBucket:
             self._tokens -= 1
         full_in = (self.burst - self._tokens) / self.rate
         retry_after = 0 if allowed else max(1, math.ceil((1 - self._tokens) / self.rate))
-        return Allowance(allowed, self.burst, int(self._tokens), math.ceil(time.time() + full_in),
-                         retry_after)
+        return Allowance(
+            allowed, self.burst, int(self._tokens), math.ceil(time.time() + full_in), retry_after
+        )

@@ -24,15 +24,20 @@ MAX_LIMIT = 100
 _BOOLEANS = ("isInUse", "isSmtpSuccess", "isWarmupBlocked", "fetch_campaigns")
 _CHOICES = {"emailWarmupStatus": ("ACTIVE", "INACTIVE"), "esp": ("GMAIL", "OUTLOOK", "SMTP")}
 _JSON = "application/json; charset=utf-8"
-_HTML_PAGE = (b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>"
-              b"<body><h1>Bad Gateway</h1><p>The upstream server is unavailable.</p></body></html>")
+_HTML_PAGE = (
+    b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>"
+    b"<body><h1>Bad Gateway</h1><p>The upstream server is unavailable.</p></body></html>"
+)
 _FAULT_BODIES: dict[Fault, tuple[int, bytes, str]] = {
     Fault.HTTP_500: (500, b'{"error": "Internal server error occurred"}', _JSON),
     Fault.HTTP_502: (502, _HTML_PAGE, "text/html; charset=utf-8"),
     Fault.HTTP_503: (503, b'{"error": "Service Unavailable"}', _JSON),
     Fault.HTTP_504: (504, b"upstream request timeout", "text/plain; charset=utf-8"),
-    Fault.HTML: (200, _HTML_PAGE.replace(b"502 Bad Gateway", b"Maintenance"),
-                 "text/html; charset=utf-8"),
+    Fault.HTML: (
+        200,
+        _HTML_PAGE.replace(b"502 Bad Gateway", b"Maintenance"),
+        "text/html; charset=utf-8",
+    ),
     Fault.SUCCESS_FALSE: (200, b'{"success": false, "message": "Something went wrong"}', _JSON),
     Fault.HTTP_400: (400, b'{"error": "Bad Request"}', _JSON),
     Fault.HTTP_403: (403, b'{"message": "Forbidden"}', _JSON),
@@ -59,8 +64,13 @@ def serve(handler: BaseHTTPRequestHandler, app: SmartLeadServer) -> None:
     _answer(handler, app, parts.path.rstrip("/"), query, rule)
 
 
-def _answer(handler: BaseHTTPRequestHandler, app: SmartLeadServer, path: str,
-            query: dict[str, str], rule: FaultRule | None) -> int:
+def _answer(
+    handler: BaseHTTPRequestHandler,
+    app: SmartLeadServer,
+    path: str,
+    query: dict[str, str],
+    rule: FaultRule | None,
+) -> int:
     if rule is not None:
         if rule.fault is Fault.DROP:
             return _drop(handler)
@@ -76,8 +86,14 @@ def _answer(handler: BaseHTTPRequestHandler, app: SmartLeadServer, path: str,
     if query.get("api_key") != app.config.api_key:
         if app.config.unauthorized_shape == "message":
             return _send_json(handler, 401, {"message": "Invalid API Key"})
-        return _send_json(handler, 401, {"success": False, "error": {
-            "code": "UNAUTHORIZED", "message": "Invalid or missing API key"}})
+        return _send_json(
+            handler,
+            401,
+            {
+                "success": False,
+                "error": {"code": "UNAUTHORIZED", "message": "Invalid or missing API key"},
+            },
+        )
     allowance = app.take_allowance()
     if allowance is not None and not allowance.allowed:
         return _rate_limited(handler, allowance.retry_after, allowance)
@@ -113,21 +129,38 @@ def _invalid(query: dict[str, str]) -> str | None:
     return None
 
 
-def _rate_limited(handler: BaseHTTPRequestHandler, retry_after: float,
-                  allowance: Allowance | None) -> int:
+def _rate_limited(
+    handler: BaseHTTPRequestHandler, retry_after: float, allowance: Allowance | None
+) -> int:
     seconds: float | int = int(retry_after) if float(retry_after).is_integer() else retry_after
-    body = {"error": {"code": "RATE_LIMIT_EXCEEDED",
-                      "message": "Rate limit exceeded. Please slow down.", "retry_after": seconds}}
+    body = {
+        "error": {
+            "code": "RATE_LIMIT_EXCEEDED",
+            "message": "Rate limit exceeded. Please slow down.",
+            "retry_after": seconds,
+        }
+    }
     return _send_json(handler, 429, body, allowance, {"Retry-After": str(seconds)})
 
 
-def _send_json(handler: BaseHTTPRequestHandler, status: int, body: Any,
-               allowance: Allowance | None = None, extra: dict[str, str] | None = None) -> int:
+def _send_json(
+    handler: BaseHTTPRequestHandler,
+    status: int,
+    body: Any,
+    allowance: Allowance | None = None,
+    extra: dict[str, str] | None = None,
+) -> int:
     return _send(handler, status, json.dumps(body).encode(), _JSON, allowance, extra)
 
 
-def _headers(handler: BaseHTTPRequestHandler, status: int, kind: str, length: int,
-             allowance: Allowance | None, extra: dict[str, str] | None = None) -> None:
+def _headers(
+    handler: BaseHTTPRequestHandler,
+    status: int,
+    kind: str,
+    length: int,
+    allowance: Allowance | None,
+    extra: dict[str, str] | None = None,
+) -> None:
     handler.record_status(status)  # type: ignore[attr-defined]
     handler.send_response(status)
     handler.send_header("Content-Type", kind)
@@ -141,8 +174,14 @@ def _headers(handler: BaseHTTPRequestHandler, status: int, kind: str, length: in
     handler.end_headers()
 
 
-def _send(handler: BaseHTTPRequestHandler, status: int, body: bytes, kind: str,
-          allowance: Allowance | None = None, extra: dict[str, str] | None = None) -> int:
+def _send(
+    handler: BaseHTTPRequestHandler,
+    status: int,
+    body: bytes,
+    kind: str,
+    allowance: Allowance | None = None,
+    extra: dict[str, str] | None = None,
+) -> int:
     try:
         _headers(handler, status, kind, len(body), allowance, extra)
         handler.wfile.write(body)

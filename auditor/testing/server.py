@@ -27,14 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Literal
 
-from auditor.testing.faults import (
-    RETRYABLE_FAULTS,
-    Allowance,
-    Fault,
-    FaultRule,
-    Hook,
-    TokenBucket,
-)
+from auditor.testing.faults import RETRYABLE_FAULTS, Allowance, Fault, FaultRule, Hook, TokenBucket
 from auditor.testing.generator import generate_account, generate_accounts
 from auditor.testing.responses import serve
 
@@ -46,13 +39,13 @@ Action = Callable[["SmartLeadServer"], None]
 @dataclass
 class ServerConfig:
     api_key: str = DEFAULT_KEY
-    latency: float = 0.0            # seconds added to every answer
-    rate: float | None = None       # requests per second per key; None: unlimited
-    burst: int | None = None        # bucket size; default one second's worth
+    latency: float = 0.0  # seconds added to every answer
+    rate: float | None = None  # requests per second per key; None: unlimited
+    burst: int | None = None  # bucket size; default one second's worth
     unauthorized_shape: Literal["message", "error"] = "message"
-    fault_rate: float = 0.0         # chance that a request gets a random retryable fault
-    insert_every: int = 0           # every Nth request adds an account at a random position
-    delete_every: int = 0           # every Nth request deletes a random account
+    fault_rate: float = 0.0  # chance that a request gets a random retryable fault
+    insert_every: int = 0  # every Nth request adds an account at a random position
+    delete_every: int = 0  # every Nth request deletes a random account
     seed: int = 7
 
 
@@ -61,23 +54,31 @@ class RequestRecord:
     number: int
     offset: int | None
     limit: int | None
-    status: int      # 0: the connection was dropped; -1: not answered yet
+    status: int  # 0: the connection was dropped; -1: not answered yet
     fault: str | None
 
 
 class SmartLeadServer:
     """The server and its state; use as a context manager: ``with SmartLeadServer(100) as s:``."""
 
-    def __init__(self, accounts: int | Sequence[Record] = 0, config: ServerConfig | None = None,
-                 **options: Any) -> None:
+    def __init__(
+        self,
+        accounts: int | Sequence[Record] = 0,
+        config: ServerConfig | None = None,
+        **options: Any,
+    ) -> None:
         self.config = config or ServerConfig(**options)
         self._lock = threading.Lock()
         self._rng = random.Random(self.config.seed)
-        records = (generate_accounts(accounts, seed=self.config.seed)
-                   if isinstance(accounts, int) else [dict(r) for r in accounts])
+        records = (
+            generate_accounts(accounts, seed=self.config.seed)
+            if isinstance(accounts, int)
+            else [dict(r) for r in accounts]
+        )
         self._accounts: list[Record] = records
-        self._next_id = max((r["id"] for r in records if isinstance(r.get("id"), int)),
-                            default=100000) + 1
+        self._next_id = (
+            max((r["id"] for r in records if isinstance(r.get("id"), int)), default=100000) + 1
+        )
         self._faults: list[FaultRule] = []
         self._hooks: list[Hook] = []
         self._log: list[RequestRecord] = []
@@ -95,8 +96,9 @@ class SmartLeadServer:
         self._httpd.app = self
         self._port = int(self._httpd.server_address[1])
         # A short poll interval: stop() (shutdown) waits up to one interval.
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,),
-                                        name="smartlead-test", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, args=(0.05,), name="smartlead-test", daemon=True
+        )
         self._thread.start()
         return self.base_url
 
@@ -110,8 +112,12 @@ class SmartLeadServer:
         self.start()
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         self.stop()
 
     @property
@@ -137,16 +143,30 @@ class SmartLeadServer:
         with self._lock:
             return list(self._log)
 
-    def add_fault(self, fault: Fault | str, *, times: int = 1, request: int | None = None,
-                  offset: int | None = None, min_offset: int | None = None,
-                  retry_after: float = 1, delay: float = 1.0) -> None:
+    def add_fault(
+        self,
+        fault: Fault | str,
+        *,
+        times: int = 1,
+        request: int | None = None,
+        offset: int | None = None,
+        min_offset: int | None = None,
+        retry_after: float = 1,
+        delay: float = 1.0,
+    ) -> None:
         """Answer the next ``times`` matching requests with ``fault`` (see ``FaultRule``)."""
         rule = FaultRule(Fault(fault), times, request, offset, min_offset, retry_after, delay)
         with self._lock:
             self._faults.append(rule)
 
-    def on_request(self, action: Action, *, request: int | None = None,
-                   offset: int | None = None, min_offset: int | None = None) -> None:
+    def on_request(
+        self,
+        action: Action,
+        *,
+        request: int | None = None,
+        offset: int | None = None,
+        min_offset: int | None = None,
+    ) -> None:
         """Run ``action(server)`` once, just before the first matching request is answered."""
         with self._lock:
             self._hooks.append(Hook(action, request, offset, min_offset))
@@ -162,8 +182,9 @@ class SmartLeadServer:
 
     def delete_accounts(self, *, ids: Sequence[int] = (), positions: Sequence[int] = ()) -> None:
         with self._lock:
-            doomed = set(ids) | {self._accounts[p]["id"] for p in positions
-                                 if 0 <= p < len(self._accounts)}
+            doomed = set(ids) | {
+                self._accounts[p]["id"] for p in positions if 0 <= p < len(self._accounts)
+            }
             self._accounts = [r for r in self._accounts if r["id"] not in doomed]
 
     # --- used by the request handler (auditor.testing.responses) ---------------------------
@@ -178,8 +199,9 @@ class SmartLeadServer:
             elif self.config.fault_rate and self._rng.random() < self.config.fault_rate:
                 rule = FaultRule(self._rng.choice(RETRYABLE_FAULTS), retry_after=1, delay=5)
             # the fault is logged on arrival: a client may act on it before the answer is logged
-            self._log.append(RequestRecord(number, offset, None, -1,
-                                           rule.fault.value if rule else None))
+            self._log.append(
+                RequestRecord(number, offset, None, -1, rule.fault.value if rule else None)
+            )
             return number, hooks, rule
 
     def apply_churn(self, number: int) -> None:
@@ -204,7 +226,7 @@ class SmartLeadServer:
             records = self._accounts
             if any(name in query for name in _FILTERS):
                 records = [r for r in records if _matches(r, query)]
-            page = records[offset:offset + limit]
+            page = records[offset : offset + limit]
         if query.get("fetch_campaigns") != "true":
             page = [{k: v for k, v in r.items() if k != "campaign_ids"} for r in page]
         return page
@@ -246,14 +268,23 @@ def _matches(record: Record, query: dict[str, str]) -> bool:
         "emailWarmupStatus": lambda v: (warmup.get("status") or "INACTIVE") == v,
         "esp": lambda v: record.get("type") == v,
         "client_id": lambda v: record.get("client_id") == int(v),
-        "username": lambda v: v.lower() in " ".join(
-            str(record.get(k) or "") for k in ("username", "from_email")).lower(),
+        "username": lambda v: (
+            v.lower()
+            in " ".join(str(record.get(k) or "") for k in ("username", "from_email")).lower()
+        ),
     }
     return all(check(query[name]) for name, check in checks.items() if name in query)
 
 
-_FILTERS = ("isInUse", "isSmtpSuccess", "isWarmupBlocked", "emailWarmupStatus", "esp",
-            "client_id", "username")
+_FILTERS = (
+    "isInUse",
+    "isSmtpSuccess",
+    "isWarmupBlocked",
+    "emailWarmupStatus",
+    "esp",
+    "client_id",
+    "username",
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -262,8 +293,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m auditor.testing.server",
         description="A SmartLead-compatible test server on 127.0.0.1 (generated accounts).",
         epilog="example:\n  python -m auditor.testing.server --accounts 5000 --latency 0.2 "
-               "--rate 10\n  then, in another shell, run the printed commands.",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        "--rate 10\n  then, in another shell, run the printed commands.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--accounts", type=int, default=1000, help="accounts to serve (1000)")
     parser.add_argument("--port", type=int, default=0, help="port (default: a free one)")
     parser.add_argument("--api-key", default=DEFAULT_KEY, help=f"accepted key ({DEFAULT_KEY})")
@@ -271,22 +303,51 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, help="requests/second allowed (default: no limit)")
     parser.add_argument("--burst", type=int, help="burst size (default: one second's worth)")
     parser.add_argument("--seed", type=int, default=7, help="generator seed (7)")
-    parser.add_argument("--unauthorized-shape", choices=("message", "error"), default="message",
-                        help="401 body: {message} or {success: false, error: {...}}")
-    parser.add_argument("--faults", default="", metavar="KIND,...",
-                        help="answer the first requests with these faults, in order: "
-                             + ", ".join(f.value for f in Fault))
-    parser.add_argument("--fault-rate", type=float, default=0.0,
-                        help="chance per request of a random retryable fault (0)")
-    parser.add_argument("--insert-every", type=int, default=0, metavar="N",
-                        help="every Nth request adds an account somewhere (0: never)")
-    parser.add_argument("--delete-every", type=int, default=0, metavar="N",
-                        help="every Nth request deletes an account (0: never)")
+    parser.add_argument(
+        "--unauthorized-shape",
+        choices=("message", "error"),
+        default="message",
+        help="401 body: {message} or {success: false, error: {...}}",
+    )
+    parser.add_argument(
+        "--faults",
+        default="",
+        metavar="KIND,...",
+        help="answer the first requests with these faults, in order: "
+        + ", ".join(f.value for f in Fault),
+    )
+    parser.add_argument(
+        "--fault-rate",
+        type=float,
+        default=0.0,
+        help="chance per request of a random retryable fault (0)",
+    )
+    parser.add_argument(
+        "--insert-every",
+        type=int,
+        default=0,
+        metavar="N",
+        help="every Nth request adds an account somewhere (0: never)",
+    )
+    parser.add_argument(
+        "--delete-every",
+        type=int,
+        default=0,
+        metavar="N",
+        help="every Nth request deletes an account (0: never)",
+    )
     args = parser.parse_args(argv)
-    config = ServerConfig(api_key=args.api_key, latency=args.latency, rate=args.rate,
-                          burst=args.burst, unauthorized_shape=args.unauthorized_shape,
-                          fault_rate=args.fault_rate, insert_every=args.insert_every,
-                          delete_every=args.delete_every, seed=args.seed)
+    config = ServerConfig(
+        api_key=args.api_key,
+        latency=args.latency,
+        rate=args.rate,
+        burst=args.burst,
+        unauthorized_shape=args.unauthorized_shape,
+        fault_rate=args.fault_rate,
+        insert_every=args.insert_every,
+        delete_every=args.delete_every,
+        seed=args.seed,
+    )
     server = SmartLeadServer(args.accounts, config)
     for number, kind in enumerate(k for k in args.faults.split(",") if k.strip()):
         server.add_fault(kind.strip(), request=number + 1)

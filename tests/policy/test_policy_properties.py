@@ -18,13 +18,51 @@ from tests.support.shared import SHIPPED_POLICIES
 BASE = (SHIPPED_POLICIES / "house.yaml").read_text().splitlines()
 PROBLEM_LINE = re.compile(r"^.+:\d+:\d+: \S")
 
-tokens = st.sampled_from([
-    "", "-", ":", "[", "]", "{", "}", "&a", "*a", "!!python/object:os.system", "~", "null", "yes",
-    "1e999", "-1", "0x10", "2027-02-30", "'", '"', "|", ">", "?", "%YAML 1.1", "---", "...",
-    "rule: nope", "max: [1, 2]", "pattern: '(a+)+$'", "pattern: '(?=x)'", "only: {tpye: x}",
-    "extends: [../../etc/passwd]", "extends: [strict, baseline, strict]", "\t", "\x00", "\ufeff",
-    "é", "version: 2", "waivers: {}", "- accounts: []", "expires: never", "a" * 10_000,
-])
+tokens = st.sampled_from(
+    [
+        "",
+        "-",
+        ":",
+        "[",
+        "]",
+        "{",
+        "}",
+        "&a",
+        "*a",
+        "!!python/object:os.system",
+        "~",
+        "null",
+        "yes",
+        "1e999",
+        "-1",
+        "0x10",
+        "2027-02-30",
+        "'",
+        '"',
+        "|",
+        ">",
+        "?",
+        "%YAML 1.1",
+        "---",
+        "...",
+        "rule: nope",
+        "max: [1, 2]",
+        "pattern: '(a+)+$'",
+        "pattern: '(?=x)'",
+        "only: {tpye: x}",
+        "extends: [../../etc/passwd]",
+        "extends: [strict, baseline, strict]",
+        "\t",
+        "\x00",
+        "\ufeff",
+        "é",
+        "version: 2",
+        "waivers: {}",
+        "- accounts: []",
+        "expires: never",
+        "a" * 10_000,
+    ]
+)
 
 
 @st.composite

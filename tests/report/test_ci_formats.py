@@ -178,11 +178,13 @@ def test_csv_round_trips_and_neutralizes_formulas() -> None:
 
 def test_junit_survives_hostile_text(tmp_path: Path) -> None:
     hostile = 'bad <tag> & "quote" \x07bell ]]> end'
-    result = _audit([wire(is_smtp_success=False, smtp_failure_error=hostile, password=None)],
-                    [SHIPPED_POLICIES])
+    result = _audit(
+        [wire(is_smtp_success=False, smtp_failure_error=hostile, password=None)], [SHIPPED_POLICIES]
+    )
     path = tmp_path / "audit.junit.xml"
     path.write_text(junit_report.render(result))
     xml = JUnitXml.fromfile(str(path))
-    messages = [r.message for suite in xml for case in suite for r in case.result
-                if isinstance(r, Failure)]
+    messages = [
+        r.message for suite in xml for case in suite for r in case.result if isinstance(r, Failure)
+    ]
     assert 'the SMTP connection failed: bad <tag> & "quote" bell ]]> end' in messages

@@ -59,8 +59,19 @@ class Report:
                 if finding["id" if key == "rule" else key] != value:
                     return False
             elif key == "q":
-                texts = [finding[k] for k in ("id", "email", "field", "actual", "expected",
-                                              "message", "waiver", "policy")]
+                texts = [
+                    finding[k]
+                    for k in (
+                        "id",
+                        "email",
+                        "field",
+                        "actual",
+                        "expected",
+                        "message",
+                        "waiver",
+                        "policy",
+                    )
+                ]
                 texts += [account.from_name if account else None, str(finding["account_id"] or "")]
                 if not any(value.lower() in t.lower() for t in texts if t):
                     return False
@@ -81,8 +92,9 @@ class Report:
 def medium(tmp_path_factory: pytest.TempPathFactory) -> Report:
     """400 generated accounts under a strict policy: every severity, status, client and tag."""
     workdir = tmp_path_factory.mktemp("medium")
-    return Report(audit(generate_accounts(400, seed=21), STRICT_POLICY, workdir),
-                  workdir / "audit.html")
+    return Report(
+        audit(generate_accounts(400, seed=21), STRICT_POLICY, workdir), workdir / "audit.html"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -95,8 +107,12 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Report:
     from auditor.sources.snapshot import SnapshotSource
 
     workdir = tmp_path_factory.mktemp("demo")
-    result = evaluate(load_policy([SHIPPED_POLICIES]), SnapshotSource(DEMO_INVENTORY).load(),
-                      fail_on=FailOn.ERROR, now=datetime(2025, 6, 2, tzinfo=UTC))
+    result = evaluate(
+        load_policy([SHIPPED_POLICIES]),
+        SnapshotSource(DEMO_INVENTORY).load(),
+        fail_on=FailOn.ERROR,
+        now=datetime(2025, 6, 2, tzinfo=UTC),
+    )
     return Report(result, workdir / "audit.html")
 
 
@@ -109,8 +125,9 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Report:
 @pytest.fixture(scope="module")
 def big(tmp_path_factory: pytest.TempPathFactory) -> Report:
     workdir = tmp_path_factory.mktemp("big")
-    return Report(audit(generate_accounts(BIG_ACCOUNTS), BIG_POLICY, workdir),
-                  workdir / "audit.html")
+    return Report(
+        audit(generate_accounts(BIG_ACCOUNTS), BIG_POLICY, workdir), workdir / "audit.html"
+    )
 
 
 Opener = Callable[..., Any]
@@ -144,8 +161,9 @@ def hash_params(page: Any) -> dict[str, str]:
 
 
 def column_texts(page: Any, cell: str) -> list[str]:
-    return page.eval_on_selector_all(f"#findings-body td.cell-{cell}",
-                                     "cells => cells.map(c => c.textContent)")
+    return page.eval_on_selector_all(
+        f"#findings-body td.cell-{cell}", "cells => cells.map(c => c.textContent)"
+    )
 
 
 # --- counts --------------------------------------------------------------------------------------
@@ -154,13 +172,24 @@ def column_texts(page: Any, cell: str) -> list[str]:
 def test_counts_match_the_json_report(open_page: Opener, medium: Report) -> None:
     page = open_page(medium)
     summary = medium.json["summary"]
-    figures = {name: page.inner_text(f'[data-figure="{name}"]').replace(",", "")
-               for name in ("accounts", "accounts-failing", "waived", "open-error",
-                            "open-warning", "open-info")}
+    figures = {
+        name: page.inner_text(f'[data-figure="{name}"]').replace(",", "")
+        for name in (
+            "accounts",
+            "accounts-failing",
+            "waived",
+            "open-error",
+            "open-warning",
+            "open-info",
+        )
+    }
     assert figures == {
-        "accounts": str(summary["accounts"]), "accounts-failing": str(summary["accounts_failing"]),
-        "waived": str(summary["waived"]), "open-error": str(summary["open"]["error"]),
-        "open-warning": str(summary["open"]["warning"]), "open-info": str(summary["open"]["info"]),
+        "accounts": str(summary["accounts"]),
+        "accounts-failing": str(summary["accounts_failing"]),
+        "waived": str(summary["waived"]),
+        "open-error": str(summary["open"]["error"]),
+        "open-warning": str(summary["open"]["warning"]),
+        "open-info": str(summary["open"]["info"]),
     }
     assert page.get_attribute("#verdict", "data-result") == summary["result"]
     assert shown_count(page) == len(medium.json["findings"])
@@ -171,7 +200,8 @@ def test_counts_match_the_json_report(open_page: Opener, medium: Report) -> None
         assert row.locator('[data-col="open"]').inner_text() == f"{len(opened):,}"
         assert row.locator('[data-col="waived"]').inner_text() == f"{len(findings) - len(opened):,}"
         assert row.locator('[data-col="accounts-failing"]').inner_text() == (
-            f"{len({f['account_id'] for f in opened}):,}")
+            f"{len({f['account_id'] for f in opened}):,}"
+        )
         assert rule["remediation"] in row.inner_text()
     assert summary["waived"] > 0 and all(summary["open"].values())  # the fixture covers them all
 
@@ -179,14 +209,21 @@ def test_counts_match_the_json_report(open_page: Opener, medium: Report) -> None
 # --- filters, sorting, paging, deep links ---------------------------------------------------------
 
 FILTER_CASES = [
-    ("severity", "warning"), ("severity", "info"), ("rule", "send-gap"), ("status", "waived"),
-    ("client", "5121"), ("client", "none"), ("provider", "OUTLOOK"), ("tag", "EU"),
+    ("severity", "warning"),
+    ("severity", "info"),
+    ("rule", "send-gap"),
+    ("status", "waived"),
+    ("client", "5121"),
+    ("client", "none"),
+    ("provider", "OUTLOOK"),
+    ("tag", "EU"),
 ]
 
 
 @pytest.mark.parametrize(("name", "value"), FILTER_CASES)
-def test_each_filter_matches_the_json_report(open_page: Opener, medium: Report, name: str,
-                                             value: str) -> None:
+def test_each_filter_matches_the_json_report(
+    open_page: Opener, medium: Report, name: str, value: str
+) -> None:
     page = open_page(medium)
     page.select_option(f"#f-{name}", value)
     expected = medium.findings(**{name: value})
@@ -264,8 +301,14 @@ def test_deep_link_opens_the_filtered_view(open_page: Opener, medium: Report) ->
     assert page.get_attribute('th[data-sort="account"]', "aria-sort") == "descending"
     page.select_option("#f-status", "open")  # changing a filter rewrites the hash
     wait_for(page, "location.hash.includes('status=open')")
-    assert hash_params(page) == {"rule": "warmup", "severity": "warning", "status": "open",
-                                 "q": "acme", "sort": "account", "dir": "desc"}
+    assert hash_params(page) == {
+        "rule": "warmup",
+        "severity": "warning",
+        "status": "open",
+        "q": "acme",
+        "sort": "account",
+        "dir": "desc",
+    }
     href = page.get_attribute("#f-link", "href")
     assert href is not None and "status=open" in href
 
@@ -319,30 +362,39 @@ def assert_account_view(page: Any, report: Report, account_id: int) -> None:
     rows = page.locator("#account-body table.account-findings tbody tr")
     assert rows.count() == len(expected)
     assert [rows.nth(i).locator("td.cell-message").inner_text() for i in range(rows.count())] == [
-        f["message"] for f in expected]
+        f["message"] for f in expected
+    ]
     settings = {
-        name: value for name, value in page.eval_on_selector_all(
+        name: value
+        for name, value in page.eval_on_selector_all(
             "#account-body table.settings tbody tr",
-            "rows => rows.map(r => [r.dataset.setting, r.querySelector('td.value').textContent])")
+            "rows => rows.map(r => [r.dataset.setting, r.querySelector('td.value').textContent])",
+        )
     }
     assert settings["password"] == ("set" if account.has_password else "not set")
     assert settings["imap_password"] == ("set" if account.has_imap_password else "not set")
     assert settings["signature"] == (account.signature or "(not set)")
     assert settings["message_per_day"] == str(account.message_per_day)
     assert settings["minTimeToWaitInMins"] == (
-        "(not set)" if account.min_time_to_wait_mins is None else str(account.min_time_to_wait_mins))
-    failing = page.eval_on_selector_all("#account-body table.settings tr.failing",
-                                        "rows => rows.map(r => r.dataset.setting)")
+        "(not set)" if account.min_time_to_wait_mins is None else str(account.min_time_to_wait_mins)
+    )
+    failing = page.eval_on_selector_all(
+        "#account-body table.settings tr.failing", "rows => rows.map(r => r.dataset.setting)"
+    )
     assert set(failing) == {f["field"] for f in expected if f["field"]}
-    tags = page.eval_on_selector_all("#account-body ul.chips li", "li => li.map(x => x.textContent)")
+    tags = page.eval_on_selector_all(
+        "#account-body ul.chips li", "li => li.map(x => x.textContent)"
+    )
     campaigns = [str(c) for c in account.campaign_ids or ()]
     assert tags == [*account.tag_names, *campaigns]
 
 
 # --- safety ---------------------------------------------------------------------------------------
 
-INJECTED = ("img, iframe, object, embed, frame, base, [onerror], [onload], [onclick], "
-            "a[href^='javascript'], svg:not(figure svg)")
+INJECTED = (
+    "img, iframe, object, embed, frame, base, [onerror], [onload], [onclick], "
+    "a[href^='javascript'], svg:not(figure svg)"
+)
 
 
 def test_xss_payloads_stay_inert_text(open_page: Opener, hostile: Report) -> None:
@@ -357,8 +409,9 @@ def test_xss_payloads_stay_inert_text(open_page: Opener, hostile: Report) -> Non
     for index, payload in enumerate(XSS_PAYLOADS):
         account = hostile.result.accounts[index]
         page.evaluate(f"location.hash = 'account={account.id}'")
-        wait_for(page,
-            f"document.getElementById('account-title').textContent.includes('{account.id}')")
+        wait_for(
+            page, f"document.getElementById('account-title').textContent.includes('{account.id}')"
+        )
         body = page.inner_text("#account-body")
         assert payload.strip("\u2028\u2029") in body
         signature = page.locator('#account-body tr[data-setting="signature"] td.value')
@@ -374,16 +427,16 @@ def test_xss_payloads_stay_inert_text(open_page: Opener, hostile: Report) -> Non
     assert page.eval_on_selector_all(INJECTED, "nodes => nodes.length") == 0
 
 
-def test_tag_and_provider_payloads_filter_as_plain_values(open_page: Opener,
-                                                          hostile: Report) -> None:
+def test_tag_and_provider_payloads_filter_as_plain_values(
+    open_page: Opener, hostile: Report
+) -> None:
     page = open_page(hostile)
     page.select_option("#f-tag", XSS_PAYLOADS[1])
     wait_for(page, "location.hash.includes('tag=')")
     assert shown_count(page) == len(hostile.findings(tag=XSS_PAYLOADS[1])) > 0
     page.select_option("#f-provider", XSS_PAYLOADS[2])
     wait_for(page, "location.hash.includes('provider=')")
-    assert shown_count(page) == len(hostile.findings(tag=XSS_PAYLOADS[1],
-                                                     provider=XSS_PAYLOADS[2]))
+    assert shown_count(page) == len(hostile.findings(tag=XSS_PAYLOADS[1], provider=XSS_PAYLOADS[2]))
     assert page.eval_on_selector_all(INJECTED, "nodes => nodes.length") == 0
 
 

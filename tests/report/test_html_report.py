@@ -34,19 +34,14 @@ from auditor.report.html.embed import script_json
 from auditor.report.html.payload import report_payload
 from auditor.report.html_report import render
 from auditor.report.json_report import finding_dict
-from auditor.report.view import (
-    NO_DOMAIN,
-    NO_TYPE,
-    NO_WARMUP,
-    inventory_overview,
-    rule_groups,
-)
+from auditor.report.view import NO_DOMAIN, NO_TYPE, NO_WARMUP, inventory_overview, rule_groups
 from auditor.testing.generator import generate_accounts
 from tests.support import browser
 from tests.support.browser import STRICT_POLICY, XSS_PAYLOADS, audit, hostile_records
 
 DATA_BLOCK = re.compile(
-    r'<script type="application/json" id="audit-data">(?P<data>.*?)</script>', re.DOTALL)
+    r'<script type="application/json" id="audit-data">(?P<data>.*?)</script>', re.DOTALL
+)
 SCRIPT_BLOCK = re.compile(r"<script>(?P<code>.*?)</script>", re.DOTALL)
 STYLE_BLOCK = re.compile(r"<style>(?P<css>.*?)</style>", re.DOTALL)
 
@@ -58,8 +53,12 @@ def strict_result(tmp_path_factory: pytest.TempPathFactory) -> AuditResult:
 
 @pytest.fixture(scope="module")
 def hostile_result(tmp_path_factory: pytest.TempPathFactory) -> AuditResult:
-    return audit(hostile_records(), STRICT_POLICY, tmp_path_factory.mktemp("hostile"),
-                 source="<b>inventory</b>.json")
+    return audit(
+        hostile_records(),
+        STRICT_POLICY,
+        tmp_path_factory.mktemp("hostile"),
+        source="<b>inventory</b>.json",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +125,16 @@ def test_exactly_one_executable_script_and_one_style(hostile_html: str) -> None:
 
 def test_references_nothing_outside_the_file(hostile_html: str) -> None:
     for tag, attrs in Tags(hostile_html).tags:
-        for name in ("src", "href", "action", "formaction", "srcset", "poster", "data", "xlink:href"):
+        for name in (
+            "src",
+            "href",
+            "action",
+            "formaction",
+            "srcset",
+            "poster",
+            "data",
+            "xlink:href",
+        ):
             value = attrs.get(name)
             if value is not None:
                 assert value.startswith(("#", "data:")), f"<{tag} {name}={value!r}> leaves the file"
@@ -139,9 +147,22 @@ def test_references_nothing_outside_the_file(hostile_html: str) -> None:
 
 def test_script_never_parses_markup_or_fetches() -> None:
     code = str(assets().script)
-    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(",
-                 "new Function", "setAttribute(\"on", "fetch(", "XMLHttpRequest", "WebSocket",
-                 "import(", "srcdoc", "createContextualFragment", "DOMParser"):
+    for sink in (
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+        "new Function",
+        'setAttribute("on',
+        "fetch(",
+        "XMLHttpRequest",
+        "WebSocket",
+        "import(",
+        "srcdoc",
+        "createContextualFragment",
+        "DOMParser",
+    ):
         assert sink not in code, sink
 
 
@@ -171,10 +192,19 @@ def test_json_block_cannot_end_early(hostile_html: str) -> None:
         assert any(payload in s for s in strings if s), payload  # the data itself is intact
 
 
-@pytest.mark.parametrize("value", [
-    "</script><script>alert(1)</script>", "<!--", "</SCRIPT >", "a&amp;b", "\u2028\u2029",
-    "\ud800 lone surrogate", "<![CDATA[", "]]>",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "</script><script>alert(1)</script>",
+        "<!--",
+        "</SCRIPT >",
+        "a&amp;b",
+        "\u2028\u2029",
+        "\ud800 lone surrogate",
+        "<![CDATA[",
+        "]]>",
+    ],
+)
 def test_script_json_round_trips_and_stays_inert(value: str) -> None:
     text = str(script_json({"k": [value, None, 1.5]}))
     assert re.search(r"[<>&\u2028\u2029]", text) is None
@@ -183,10 +213,14 @@ def test_script_json_round_trips_and_stays_inert(value: str) -> None:
 
 
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children,
-                                                                      max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -199,7 +233,8 @@ def test_script_json_is_the_standard_encoding_escaped(value: Any) -> None:
     if not any(isinstance(v, float) for v in _leaves(value)):  # floats may be spelt differently
         standard = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
         assert text == standard.replace("<", "\\u003c").replace(">", "\\u003e").replace(
-            "&", "\\u0026")
+            "&", "\\u0026"
+        )
 
 
 def _leaves(value: Any) -> list[Any]:
@@ -261,8 +296,11 @@ def test_rule_table_counts_are_the_rule_groups(strict_result: AuditResult) -> No
         row = re.search(rf'<tr data-rule="{re.escape(group.info.id)}".*?</tr>', html, re.DOTALL)
         assert row is not None, group.info.id
         cells = dict(re.findall(r'data-col="([a-z-]+)">([\d,]+)<', row[0]))
-        assert cells == {"open": f"{group.open:,}", "accounts-failing": f"{group.accounts_failing:,}",
-                         "waived": f"{group.waived:,}"}
+        assert cells == {
+            "open": f"{group.open:,}",
+            "accounts-failing": f"{group.accounts_failing:,}",
+            "waived": f"{group.waived:,}",
+        }
         assert group.info.remediation.split("(")[0].strip().replace("'", "&#39;") in row[0]
 
 
@@ -277,14 +315,20 @@ def test_empty_inventory_renders(tmp_path: Path) -> None:
     assert data["accounts"]["n"] == 0
     # Only the policy-level finding: the waiver matched nothing.
     assert [f["id"] for f in columns.decode_table(data["findings"], data["strings"])] == [
-        "waiver-unused"]
+        "waiver-unused"
+    ]
     assert 'data-result="pass"' in html
 
 
 def test_charts_are_drawn_inline_with_their_tables(strict_result: AuditResult) -> None:
     html = render(strict_result)
-    for chart in ("chart-provider", "chart-warmup", "chart-client", "chart-capacity",
-                  "chart-connection"):
+    for chart in (
+        "chart-provider",
+        "chart-warmup",
+        "chart-client",
+        "chart-capacity",
+        "chart-connection",
+    ):
         figure = re.search(rf'<figure class="chart" id="{chart}".*?</figure>', html, re.DOTALL)
         assert figure is not None, chart
         assert "<svg" in figure[0] and "<table" in figure[0]
@@ -296,7 +340,7 @@ def test_charts_are_drawn_inline_with_their_tables(strict_result: AuditResult) -
 
 SCALARS = st.one_of(
     st.lists(st.one_of(st.none(), st.text(max_size=6)), max_size=40),
-    st.lists(st.one_of(st.none(), st.integers(-10**12, 10**12)), max_size=40),
+    st.lists(st.one_of(st.none(), st.integers(-(10**12), 10**12)), max_size=40),
     st.lists(st.integers(0, 3), max_size=200),  # long runs
     st.lists(st.one_of(st.none(), st.booleans()), max_size=40),
     st.lists(st.one_of(st.none(), st.lists(st.text(max_size=4), max_size=3)), max_size=20),
@@ -321,8 +365,11 @@ def test_columns_round_trip(values: list[Any]) -> None:
 def test_columns_starting_with_a_long_null_run_are_converted() -> None:
     # Runs found on the raw values must not carry them unconverted (a datetime is not JSON).
     head = [None] * 3000
-    values = {"t": [*head, datetime(2024, 1, 1, tzinfo=UTC)] * 2, "b": [*head, True] * 2,
-              "x": [*head, 95.0] * 2}
+    values = {
+        "t": [*head, datetime(2024, 1, 1, tzinfo=UTC)] * 2,
+        "b": [*head, True] * 2,
+        "x": [*head, 95.0] * 2,
+    }
     strings, table = encode(values, 6002)
     decoded = columns.decode_table(json.loads(str(script_json(table))), strings)
     assert [row["t"] for row in decoded] == values["t"]
@@ -330,19 +377,31 @@ def test_columns_starting_with_a_long_null_run_are_converted() -> None:
     assert [row["x"] for row in decoded] == [None if v is None else 95 for v in values["x"]]
 
 
-ZONES = st.sampled_from([
-    None, UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8)),
-    ZoneInfo("Europe/Berlin"), TzInfo(0), TzInfo(-3600),
-])
+ZONES = st.sampled_from(
+    [
+        None,
+        UTC,
+        timezone(timedelta(hours=5, minutes=30)),
+        timezone(timedelta(hours=-8)),
+        ZoneInfo("Europe/Berlin"),
+        TzInfo(0),
+        TzInfo(-3600),
+    ]
+)
 TIMES = st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1))
 
 
 @given(st.lists(st.one_of(st.none(), st.tuples(TIMES, ZONES)), max_size=30), ZONES)
 def test_seconds_are_the_floor_of_the_timestamp(
-        values: list[tuple[datetime, Any] | None], shared: Any) -> None:
+    values: list[tuple[datetime, Any] | None], shared: Any
+) -> None:
     def expected(v: datetime | None) -> int | None:
-        return None if v is None else math.floor((v if v.tzinfo else v.replace(tzinfo=UTC))
-                                                 .timestamp())
+        return (
+            None
+            if v is None
+            else math.floor((v if v.tzinfo else v.replace(tzinfo=UTC)).timestamp())
+        )
+
     mixed = [None if v is None else v[0].replace(tzinfo=v[1]) for v in values]
     one_zone = [None if v is None else v[0].replace(tzinfo=shared) for v in values]
     for times in (mixed, one_zone):
@@ -351,8 +410,8 @@ def test_seconds_are_the_floor_of_the_timestamp(
 
 def test_columns_compress_runs_and_ascending_ids() -> None:
     strings, table = encode(
-        {"severity": ["error"] * 500 + ["warning"] * 500, "id": list(range(100000, 101000))},
-        1000)
+        {"severity": ["error"] * 500 + ["warning"] * 500, "id": list(range(100000, 101000))}, 1000
+    )
     encoded = table["columns"]
     assert encoded["severity"][1] == "r" and len(encoded["severity"][2]) == 4
     assert encoded["id"][1] == "d" and set(encoded["id"][2][1:]) == {1}
@@ -383,7 +442,8 @@ def _string_counts(table: dict[str, Any], strings: list[str | None]) -> Counter[
 
 
 def test_strings_are_numbered_table_by_table_most_frequent_first(
-        strict_result: AuditResult) -> None:
+    strict_result: AuditResult,
+) -> None:
     payload = report_payload(strict_result)
     strings = payload["strings"]
     assert strings[0] is None and len(set(strings)) == len(strings)
@@ -392,22 +452,26 @@ def test_strings_are_numbered_table_by_table_most_frequent_first(
     new_in_findings = Counter({s: n for s, n in in_findings.items() if s not in in_accounts})
     assert in_accounts and new_in_findings
     numbered = len(in_accounts)
-    for part, counts in ((strings[1:numbered + 1], in_accounts),
-                         (strings[numbered + 1:], new_in_findings)):
+    for part, counts in (
+        (strings[1 : numbered + 1], in_accounts),
+        (strings[numbered + 1 :], new_in_findings),
+    ):
         assert set(part) == set(counts)
         assert [counts[s] for s in part] == sorted((counts[s] for s in part), reverse=True)
 
 
 def test_the_inventory_part_made_apart_gives_the_same_report(
-        hostile_result: AuditResult, strict_result: AuditResult) -> None:
+    hostile_result: AuditResult, strict_result: AuditResult
+) -> None:
     """As when a large run makes it in another process, before the evaluation."""
     for result in (strict_result, hostile_result):
         part = pickle.loads(pickle.dumps(html_report.inventory_part(result.accounts)))
         assert html_report.finish(result, lambda part=part: part) == html_report.render(result)
 
 
-def test_account_columns_hold_what_the_model_says(hostile_result: AuditResult,
-                                                  strict_result: AuditResult) -> None:
+def test_account_columns_hold_what_the_model_says(
+    hostile_result: AuditResult, strict_result: AuditResult
+) -> None:
     accounts = (*strict_result.accounts, *hostile_result.accounts)
     assert any(a.warmup_details is None for a in accounts) and any(not a.tags for a in accounts)
     columns_ = account_columns(accounts)
@@ -417,13 +481,15 @@ def test_account_columns_hold_what_the_model_says(hostile_result: AuditResult,
         assert columns_[wire_name(name)] == [getattr(a, name) for a in accounts], name
     for name in fields_of(WarmupDetails):
         assert columns_[f"warmup_details.{name}"] == [
-            a.warmup_details and getattr(a.warmup_details, name) for a in accounts], name
+            a.warmup_details and getattr(a.warmup_details, name) for a in accounts
+        ], name
     assert columns_["tags"] == [list(a.tag_names) for a in accounts]
     assert account_columns(())["tags"] == []
 
 
-def test_inventory_overview_counts_every_account(hostile_result: AuditResult,
-                                                 strict_result: AuditResult) -> None:
+def test_inventory_overview_counts_every_account(
+    hostile_result: AuditResult, strict_result: AuditResult
+) -> None:
     for result in (strict_result, hostile_result):
         accounts = result.accounts
         overview = inventory_overview(accounts)
@@ -440,16 +506,25 @@ def test_inventory_overview_counts_every_account(hostile_result: AuditResult,
             domain = a.sender_domain or NO_DOMAIN
             capacity[domain] = capacity.get(domain, 0) + (a.message_per_day or 0)
         assert {c.label: c.value for c in overview.capacity_by_domain} == capacity
-        failures = counted([("SMTP", a.smtp_failure_error or "(no error text)")
-                            for a in accounts if a.is_smtp_success is False]
-                           + [("IMAP", a.imap_failure_error or "(no error text)")
-                              for a in accounts if a.is_imap_success is False])
+        failures = counted(
+            [
+                ("SMTP", a.smtp_failure_error or "(no error text)")
+                for a in accounts
+                if a.is_smtp_success is False
+            ]
+            + [
+                ("IMAP", a.imap_failure_error or "(no error text)")
+                for a in accounts
+                if a.is_imap_success is False
+            ]
+        )
         assert {(f.protocol, f.error): f.accounts for f in overview.connection_failures} == failures
         assert overview == inventory_overview(accounts, account_columns(accounts))
 
 
 def test_account_columns_follow_the_model_without_excluded_fields(
-        strict_result: AuditResult) -> None:
+    strict_result: AuditResult,
+) -> None:
     names = list(account_columns(strict_result.accounts))
     assert names[:3] == ["id", "created_at", "updated_at"]
     assert "minTimeToWaitInMins" in names and "warmup_details.warmup_reputation" in names
@@ -460,10 +535,12 @@ def test_account_columns_follow_the_model_without_excluded_fields(
 # --- the browser tests' own contract ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("ci", "outcome"), [("true", pytest.fail.Exception),
-                                             ("", pytest.skip.Exception)])
+@pytest.mark.parametrize(
+    ("ci", "outcome"), [("true", pytest.fail.Exception), ("", pytest.skip.Exception)]
+)
 def test_missing_chromium_fails_under_ci_and_skips_locally(
-        monkeypatch: pytest.MonkeyPatch, ci: str, outcome: type[BaseException]) -> None:
+    monkeypatch: pytest.MonkeyPatch, ci: str, outcome: type[BaseException]
+) -> None:
     monkeypatch.setenv("CI", ci)
     monkeypatch.setattr(browser, "CHROMIUM", "/nonexistent/chromium")
     with pytest.raises(outcome, match="chromium"):
@@ -488,10 +565,12 @@ def test_waiver_register_lists_every_waiver_escaped(tmp_path: Path) -> None:
         " ticket: T-1}\n"
         "  - {accounts: ['*@nowhere.example'], reason: spare, expires: 2030-01-01}\n"
     )
-    inventory = Inventory(parse_accounts([wire(id=1, warmup_details=None)]),
-                          InventoryInfo(source="t"))
-    result = evaluate(load_policy([policy]), inventory, fail_on=FailOn.ERROR,
-                      now=datetime(2026, 1, 1, tzinfo=UTC))
+    inventory = Inventory(
+        parse_accounts([wire(id=1, warmup_details=None)]), InventoryInfo(source="t")
+    )
+    result = evaluate(
+        load_policy([policy]), inventory, fail_on=FailOn.ERROR, now=datetime(2026, 1, 1, tzinfo=UTC)
+    )
     page = html_report.render(result)
     register = page.split('<section id="waivers"', 1)[1].split("</section>", 1)[0]
     assert "&lt;b&gt;COMP-9&lt;/b&gt;" in register

@@ -12,8 +12,9 @@ from auditor.errors import OutputError
 from auditor.report.output import prepare_dir, write_atomic
 
 
-def test_interrupted_write_keeps_the_old_report(tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_interrupted_write_keeps_the_old_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "audit.json"
     target.write_text('{"summary": {"result": "fail"}}')
 

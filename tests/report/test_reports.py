@@ -93,7 +93,7 @@ def test_json_report_keeps_text_exact_one_finding_per_line(tmp_path: Path) -> No
     assert "zoë@exämple.test" in text and "\\u" not in text  # UTF-8 as is, not escaped
     lines = text.split("\n")  # not splitlines(): U+2028 is a line end to it, not to JSON
     start = lines.index('  "findings": [')
-    assert [json.loads(line.rstrip(",")) for line in lines[start + 1:-3]] == report["findings"]
+    assert [json.loads(line.rstrip(",")) for line in lines[start + 1 : -3]] == report["findings"]
 
 
 def test_markdown_golden(demo_result: AuditResult, golden: object) -> None:

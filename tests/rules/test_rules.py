@@ -345,5 +345,6 @@ def test_group_by_shared_only_keeps_exactly_the_groups_of_two_or_more(keys: list
     accounts = parse_accounts([wire(id=i + 1) for i in range(len(keys))])
     every = group_by(accounts, keys)
     assert group_by(accounts, keys, shared_only=True) == {
-        key: members for key, members in every.items() if len(members) > 1}
+        key: members for key, members in every.items() if len(members) > 1
+    }
     assert sum(map(len, every.values())) == len([k for k in keys if k is not None])

@@ -24,35 +24,55 @@ OPTIONS: dict[str, list[dict[str, Any]]] = {
     "smtp-connected": [{}],
     "imap-connected": [{}],
     "tracking-domain": [{}, {"allowed": ["track.*"]}, {"same_domain_as_sender": True}],
-    "warmup": [{}, {"min_reputation": 90}, {"allow_blocked": True},
-               {"status": ["active", "PAUSED"], "min_reputation": 0}],
-    "reply-to-required": [{}, {"address": "Replies@Acme.example"}, {"domain": "acme.example"},
-                          {"pattern": ".*@acme\\.example"}],
+    "warmup": [
+        {},
+        {"min_reputation": 90},
+        {"allow_blocked": True},
+        {"status": ["active", "PAUSED"], "min_reputation": 0},
+    ],
+    "reply-to-required": [
+        {},
+        {"address": "Replies@Acme.example"},
+        {"domain": "acme.example"},
+        {"pattern": ".*@acme\\.example"},
+    ],
     "bcc-required": [{}, {"address": "archive@acme.example"}, {"domain": "acme.example"}],
 }
 
-maybe_text = st.none() | st.sampled_from(["", "  ", "replies@acme.example",
-                                          "REPLIES@acme.example", "x@other.example",
-                                          "archive@acme.example", "track.acme.example",
-                                          "track.other.example"])
+maybe_text = st.none() | st.sampled_from(
+    [
+        "",
+        "  ",
+        "replies@acme.example",
+        "REPLIES@acme.example",
+        "x@other.example",
+        "archive@acme.example",
+        "track.acme.example",
+        "track.other.example",
+    ]
+)
 maybe_int = st.none() | st.integers(-5, 200)
 maybe_bool = st.none() | st.booleans()
-warmups = st.none() | st.fixed_dictionaries({
-    "status": st.none() | st.sampled_from(["ACTIVE", "active", "PAUSED", "INACTIVE", "", "X"]),
-    "warmup_reputation": st.none() | st.sampled_from(["95%", "89%", 90, 0, ""]),
-    "blocked_reason": st.none() | st.sampled_from(["", "spam", "Too many bounces"]),
-})
-records = st.fixed_dictionaries({
-    "message_per_day": maybe_int,
-    "minTimeToWaitInMins": maybe_int,
-    "is_smtp_success": maybe_bool,
-    "is_imap_success": maybe_bool,
-    "custom_tracking_domain": maybe_text,
-    "different_reply_to_address": maybe_text,
-    "bcc_email": maybe_text,
-    "from_email": st.sampled_from(["ada@acme.example", "bob@other.example", ""]),
-    "warmup_details": warmups,
-})
+warmups = st.none() | st.fixed_dictionaries(
+    {
+        "status": st.none() | st.sampled_from(["ACTIVE", "active", "PAUSED", "INACTIVE", "", "X"]),
+        "warmup_reputation": st.none() | st.sampled_from(["95%", "89%", 90, 0, ""]),
+        "blocked_reason": st.none() | st.sampled_from(["", "spam", "Too many bounces"]),
+    }
+)
+records = st.fixed_dictionaries(
+    {
+        "message_per_day": maybe_int,
+        "minTimeToWaitInMins": maybe_int,
+        "is_smtp_success": maybe_bool,
+        "is_imap_success": maybe_bool,
+        "custom_tracking_domain": maybe_text,
+        "different_reply_to_address": maybe_text,
+        "bcc_email": maybe_text,
+        "from_email": st.sampled_from(["ada@acme.example", "bob@other.example", ""]),
+        "warmup_details": warmups,
+    }
+)
 
 
 def _assert_screen_is_sound(rule: str, accounts: tuple[EmailAccount, ...]) -> None:

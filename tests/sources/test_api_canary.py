@@ -96,26 +96,44 @@ def _assert_clean(text: str) -> None:
 
 
 def _settings(server: SmartLeadServer) -> Settings:
-    return Settings(_env_file=None, api_key=CANARY, base_url=server.base_url,  # type: ignore[call-arg]
-                    rate=1000, retries=1, backoff=0.0, timeout=0.2, concurrency=4)
+    return Settings(
+        _env_file=None,
+        api_key=CANARY,
+        base_url=server.base_url,  # type: ignore[call-arg]
+        rate=1000,
+        retries=1,
+        backoff=0.0,
+        timeout=0.2,
+        concurrency=4,
+    )
 
 
 def _env(monkeypatch: pytest.MonkeyPatch, server: SmartLeadServer) -> None:
-    for name, value in {"SMARTLEAD_API_KEY": CANARY, "SMARTLEAD_BASE_URL": server.base_url,
-                        "SMARTLEAD_RATE": "1000", "SMARTLEAD_RETRIES": "1",
-                        "SMARTLEAD_BACKOFF": "0", "SMARTLEAD_TIMEOUT": "0.2",
-                        # at rate 1000 the default would be 32 speculative reads: they would use
-                        # up the faults (times=50) the library run after the CLI run needs
-                        "SMARTLEAD_CONCURRENCY": "16"}.items():
+    for name, value in {
+        "SMARTLEAD_API_KEY": CANARY,
+        "SMARTLEAD_BASE_URL": server.base_url,
+        "SMARTLEAD_RATE": "1000",
+        "SMARTLEAD_RETRIES": "1",
+        "SMARTLEAD_BACKOFF": "0",
+        "SMARTLEAD_TIMEOUT": "0.2",
+        # at rate 1000 the default would be 32 speculative reads: they would use
+        # up the faults (times=50) the library run after the CLI run needs
+        "SMARTLEAD_CONCURRENCY": "16",
+    }.items():
         monkeypatch.setenv(name, value)
 
 
 @pytest.mark.usefixtures("isolated")
 @pytest.mark.parametrize("name", list(PATHS))
 @pytest.mark.parametrize("command", ["fetch", "check"])
-def test_canary_key_never_leaks(name: str, command: str, run_cli, isolated: Path,
-                                records: list[logging.LogRecord],
-                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_canary_key_never_leaks(
+    name: str,
+    command: str,
+    run_cli,
+    isolated: Path,
+    records: list[logging.LogRecord],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     setup, server_key, code = PATHS[name]
     with SmartLeadServer(250, api_key=server_key) as server:
         if setup is not None:
@@ -124,10 +142,23 @@ def test_canary_key_never_leaks(name: str, command: str, run_cli, isolated: Path
         if command == "fetch":
             result = run_cli("-vv", "fetch", "-o", "snapshot.json")
         else:
-            result = run_cli("-vv", "check", "--policy", SHIPPED_POLICIES, "--format", "json",
-                             "--format", "markdown", "--format", "html", "--output-dir", "out")
-        assert (result.code == code) or (command == "check" and code == 0 and result.code == 1), \
+            result = run_cli(
+                "-vv",
+                "check",
+                "--policy",
+                SHIPPED_POLICIES,
+                "--format",
+                "json",
+                "--format",
+                "markdown",
+                "--format",
+                "html",
+                "--output-dir",
+                "out",
+            )
+        assert (result.code == code) or (command == "check" and code == 0 and result.code == 1), (
             result.err
+        )
         if code == 3:
             assert "page at offset" in result.err
         assert any(r.name.startswith(("httpx", "httpcore")) for r in records)  # HTTP logs ran
@@ -148,10 +179,9 @@ def test_canary_key_never_leaks(name: str, command: str, run_cli, isolated: Path
 
 
 @pytest.mark.usefixtures("isolated")
-def test_connection_refused_and_internal_errors_do_not_leak(run_cli, isolated: Path,
-                                                           records: list[logging.LogRecord],
-                                                           monkeypatch: pytest.MonkeyPatch
-                                                           ) -> None:
+def test_connection_refused_and_internal_errors_do_not_leak(
+    run_cli, isolated: Path, records: list[logging.LogRecord], monkeypatch: pytest.MonkeyPatch
+) -> None:
     with SmartLeadServer(1, api_key=CANARY) as server:
         _env(monkeypatch, server)
     refused = run_cli("-vv", "fetch", "-o", "x.json")
@@ -169,5 +199,6 @@ def test_connection_refused_and_internal_errors_do_not_leak(run_cli, isolated: P
         crashed = run_cli("-vv", "fetch", "-o", "x.json")
     assert crashed.code == 4
     assert "Traceback" in crashed.err and "api_key=[REDACTED]" in crashed.err
-    _assert_clean(_everything(refused.out + crashed.out, refused.err + crashed.err, records,
-                              isolated))
+    _assert_clean(
+        _everything(refused.out + crashed.out, refused.err + crashed.err, records, isolated)
+    )

@@ -23,14 +23,16 @@ from tests.support.api import KEY, assert_same_inventory, fast_settings
 
 RETRIES = 4
 
-faults = st.lists(st.tuples(st.sampled_from(RETRYABLE_FAULTS + FATAL_FAULTS),
-                            st.integers(1, 14)), max_size=4)
+faults = st.lists(
+    st.tuples(st.sampled_from(RETRYABLE_FAULTS + FATAL_FAULTS), st.integers(1, 14)), max_size=4
+)
 # Several changes, all inserts or all deletes: an insert and a delete between the same two reads
 # before the same boundary cancel out in the offsets, which no offset pager can see (documented).
 changes = st.none() | st.tuples(
     st.sampled_from(["insert", "delete"]),
-    st.lists(st.tuples(st.integers(1, 14), st.integers(1, 4), st.floats(0, 1)),
-             min_size=1, max_size=3),
+    st.lists(
+        st.tuples(st.integers(1, 14), st.integers(1, 4), st.floats(0, 1)), min_size=1, max_size=3
+    ),
 )
 
 
@@ -43,16 +45,19 @@ def _change(kind: str, count: int, where: float, states: list[list[int]]) -> Any
         else:
             server.delete_accounts(positions=list(range(position, min(size, position + count))))
         states.append(sorted(server.ids()))
+
     return act
 
 
 @pytest.mark.usefixtures("isolated")
-@settings(max_examples=36, deadline=None, suppress_health_check=[HealthCheck.too_slow],
-          derandomize=True)
-@given(count=st.integers(0, 520), schedule=faults, change=changes,
-       concurrency=st.integers(1, 6))
+@settings(
+    max_examples=36, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+@given(count=st.integers(0, 520), schedule=faults, change=changes, concurrency=st.integers(1, 6))
 def test_random_fault_schedules_never_give_a_partial_inventory(
-    count: int, schedule: list[tuple[Fault, int]], change: tuple[str, list[Any]] | None,
+    count: int,
+    schedule: list[tuple[Fault, int]],
+    change: tuple[str, list[Any]] | None,
     concurrency: int,
 ) -> None:
     with SmartLeadServer(count, api_key=KEY) as server:
@@ -64,8 +69,9 @@ def test_random_fault_schedules_never_give_a_partial_inventory(
             kind, events = change
             for request, how_many, where in events:
                 server.on_request(_change(kind, how_many, where, states), request=request)
-        source = ApiSource(fast_settings(server, retries=RETRIES, concurrency=concurrency,
-                                         timeout=0.15))
+        source = ApiSource(
+            fast_settings(server, retries=RETRIES, concurrency=concurrency, timeout=0.15)
+        )
         try:
             inventory = source.load()
         except InventoryError as error:
@@ -83,7 +89,6 @@ def test_random_fault_schedules_never_give_a_partial_inventory(
         records.update({r["id"]: r for r in server.accounts})
         got = [a.id for a in inventory.accounts]
         assert got in states  # one consistent moment, never a mix
-        assert list(inventory.accounts) == sorted(parse_accounts([records[i] for i in got]),
-                                                  key=lambda a: a.id)
-
-
+        assert list(inventory.accounts) == sorted(
+            parse_accounts([records[i] for i in got]), key=lambda a: a.id
+        )

@@ -15,18 +15,12 @@ from auditor.sources.filters import ApiFilters, Esp, WarmupStatus
 from auditor.sources.pagination import STEP
 from auditor.testing.faults import Fault
 from auditor.testing.server import SmartLeadServer
-from tests.support.api import (
-    KEY,
-    assert_same_inventory,
-    expected_accounts,
-    fast_settings,
-)
+from tests.support.api import KEY, assert_same_inventory, expected_accounts, fast_settings
 
 pytestmark = pytest.mark.usefixtures("isolated")
 
 
-def fetch(server: SmartLeadServer, filters: ApiFilters | None = None, **settings: Any
-          ) -> Inventory:
+def fetch(server: SmartLeadServer, filters: ApiFilters | None = None, **settings: Any) -> Inventory:
     return ApiSource(fast_settings(server, **settings), filters).load()
 
 
@@ -49,8 +43,9 @@ def test_full_fetch_equals_the_server_inventory() -> None:
     assert 14 <= len(log) <= stats.requests  # sent, minus speculative ones cancelled early
     assert stats.elapsed_seconds > 0
     assert inventory.info.fetched_at is not None
-    assert inventory.info.source == (f"{server.base_url}/email-accounts/?api_key=[REDACTED]"
-                                     "&fetch_campaigns=true&limit=100")
+    assert inventory.info.source == (
+        f"{server.base_url}/email-accounts/?api_key=[REDACTED]&fetch_campaigns=true&limit=100"
+    )
     assert all(a.campaign_ids is not None for a in inventory.accounts)
 
 
@@ -77,14 +72,17 @@ def test_a_single_page_needs_a_single_request() -> None:
         assert len(server.requests) == 1
 
 
-@pytest.mark.parametrize(("filters", "params"), [
-    (ApiFilters(in_use=True), {"isInUse": "true"}),
-    (ApiFilters(in_use=False, smtp_ok=False), {"isInUse": "false", "isSmtpSuccess": "false"}),
-    (ApiFilters(warmup_status=WarmupStatus.ACTIVE), {"emailWarmupStatus": "ACTIVE"}),
-    (ApiFilters(warmup_blocked=True), {"isWarmupBlocked": "true"}),
-    (ApiFilters(esp=Esp.SMTP, client_id=5120), {"esp": "SMTP", "client_id": "5120"}),
-    (ApiFilters(username="ava"), {"username": "ava"}),
-])
+@pytest.mark.parametrize(
+    ("filters", "params"),
+    [
+        (ApiFilters(in_use=True), {"isInUse": "true"}),
+        (ApiFilters(in_use=False, smtp_ok=False), {"isInUse": "false", "isSmtpSuccess": "false"}),
+        (ApiFilters(warmup_status=WarmupStatus.ACTIVE), {"emailWarmupStatus": "ACTIVE"}),
+        (ApiFilters(warmup_blocked=True), {"isWarmupBlocked": "true"}),
+        (ApiFilters(esp=Esp.SMTP, client_id=5120), {"esp": "SMTP", "client_id": "5120"}),
+        (ApiFilters(username="ava"), {"username": "ava"}),
+    ],
+)
 def test_filters_become_api_parameters_and_are_applied_by_the_server(
     filters: ApiFilters, params: dict[str, str]
 ) -> None:
@@ -96,8 +94,7 @@ def test_filters_become_api_parameters_and_are_applied_by_the_server(
     assert 0 < len(got) < len(everything.accounts)
     from auditor.testing.server import _matches  # the server's own reading of the filters
 
-    want = {r["id"] for r in server.accounts
-            if _matches(r, {**params, "fetch_campaigns": "true"})}
+    want = {r["id"] for r in server.accounts if _matches(r, {**params, "fetch_campaigns": "true"})}
     assert got == want
     for name, value in params.items():
         assert f"{name}={value}" in inventory.info.source
@@ -117,9 +114,10 @@ def test_rejected_key_is_an_api_error_naming_the_page_and_not_retried(shape: str
     assert "SMARTLEAD_API_KEY" in text
 
 
-@pytest.mark.parametrize(("fault", "status"), [
-    (Fault.HTTP_422, 422), (Fault.HTTP_400, 400), (Fault.HTTP_403, 403), (Fault.HTTP_404, 404),
-])
+@pytest.mark.parametrize(
+    ("fault", "status"),
+    [(Fault.HTTP_422, 422), (Fault.HTTP_400, 400), (Fault.HTTP_403, 403), (Fault.HTTP_404, 404)],
+)
 def test_client_errors_are_never_retried(fault: Fault, status: int) -> None:
     with SmartLeadServer(300, api_key=KEY) as server:
         server.add_fault(fault, offset=2 * STEP)
@@ -164,8 +162,18 @@ def test_pacing_keeps_under_the_configured_rate() -> None:
     assert elapsed >= (requests - 5) / 10 - 0.1  # burst of 5 (rate // 2), then 10/s
 
 
-@pytest.mark.parametrize("fault", [Fault.HTTP_500, Fault.HTTP_502, Fault.HTTP_503,
-                                   Fault.HTTP_504, Fault.DROP, Fault.CUT, Fault.SLOW])
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault.HTTP_500,
+        Fault.HTTP_502,
+        Fault.HTTP_503,
+        Fault.HTTP_504,
+        Fault.DROP,
+        Fault.CUT,
+        Fault.SLOW,
+    ],
+)
 def test_transient_failures_are_retried(fault: Fault) -> None:
     with SmartLeadServer(500, api_key=KEY) as server:
         server.add_fault(fault, offset=2 * STEP, times=3, delay=1.0)
@@ -181,31 +189,41 @@ def test_a_5xx_burst_hitting_many_pages_is_retried() -> None:
     assert_same_inventory(inventory, server)
 
 
-@pytest.mark.parametrize(("fault", "cause"), [
-    (Fault.HTTP_503, "HTTP 503: Service Unavailable"),
-    (Fault.HTTP_500, "HTTP 500: Internal server error occurred"),
-    (Fault.HTTP_502, "HTTP 502: no error message (text/html"),
-    (Fault.DROP, "connection failed or dropped (RemoteProtocolError"),
-    (Fault.SLOW, "no answer within 0.2s (timeout)"),
-])
-def test_retries_exhausted_fail_closed_naming_page_status_and_cause(fault: Fault,
-                                                                     cause: str) -> None:
+@pytest.mark.parametrize(
+    ("fault", "cause"),
+    [
+        (Fault.HTTP_503, "HTTP 503: Service Unavailable"),
+        (Fault.HTTP_500, "HTTP 500: Internal server error occurred"),
+        (Fault.HTTP_502, "HTTP 502: no error message (text/html"),
+        (Fault.DROP, "connection failed or dropped (RemoteProtocolError"),
+        (Fault.SLOW, "no answer within 0.2s (timeout)"),
+    ],
+)
+def test_retries_exhausted_fail_closed_naming_page_status_and_cause(
+    fault: Fault, cause: str
+) -> None:
     with SmartLeadServer(500, api_key=KEY) as server:
         server.add_fault(fault, offset=3 * STEP, times=10, delay=0.5)
         error = fail(server, retries=2, timeout=0.2)
-    assert f"page at offset {3 * STEP} could not be fetched after 3 attempts: {cause}" in \
-        str(error)
+    assert f"page at offset {3 * STEP} could not be fetched after 3 attempts: {cause}" in str(error)
     assert error.tip is not None and "nothing was audited" in error.tip
 
 
-@pytest.mark.parametrize(("fault", "message"), [
-    (Fault.HTML, "HTTP 200 but the body is not JSON (text/html"),
-    (Fault.TRUNCATED, "HTTP 200 but the body is not JSON (application/json"),
-    (Fault.SUCCESS_FALSE, "HTTP 200 but the body is a JSON object, not an array of accounts: "
-                          "Something went wrong"),
-])
-def test_malformed_bodies_fail_closed_and_are_never_an_empty_page(fault: Fault,
-                                                                  message: str) -> None:
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        (Fault.HTML, "HTTP 200 but the body is not JSON (text/html"),
+        (Fault.TRUNCATED, "HTTP 200 but the body is not JSON (application/json"),
+        (
+            Fault.SUCCESS_FALSE,
+            "HTTP 200 but the body is a JSON object, not an array of accounts: "
+            "Something went wrong",
+        ),
+    ],
+)
+def test_malformed_bodies_fail_closed_and_are_never_an_empty_page(
+    fault: Fault, message: str
+) -> None:
     with SmartLeadServer(500, api_key=KEY) as server:
         server.add_fault(fault, offset=4 * STEP)
         error = fail(server)
@@ -215,20 +233,26 @@ def test_malformed_bodies_fail_closed_and_are_never_an_empty_page(fault: Fault,
 def test_an_invalid_record_fails_naming_the_page() -> None:
     records = [{"id": i} for i in range(1, 151)]
     records[120]["id"] = "not a number"
-    with SmartLeadServer(records, api_key=KEY) as server, \
-            pytest.raises(InventoryError, match=r"page at offset 99: record 21"):
+    with (
+        SmartLeadServer(records, api_key=KEY) as server,
+        pytest.raises(InventoryError, match=r"page at offset 99: record 21"),
+    ):
         fetch(server)
 
 
 def test_connection_refused_is_an_api_error() -> None:
     with SmartLeadServer(1, api_key=KEY) as server:
         settings = fast_settings(server, retries=1)
-    with pytest.raises(ApiError, match=r"page at offset \d+ could not be fetched after 2 "
-                                       "attempts: connection failed or dropped"):
+    with pytest.raises(
+        ApiError,
+        match=r"page at offset \d+ could not be fetched after 2 "
+        "attempts: connection failed or dropped",
+    ):
         ApiSource(settings).load()
 
 
 # --- accounts added or removed while paging -------------------------------------------------
+
 
 def _mutating(count: int, action: Any, **when: Any) -> tuple[Inventory, SmartLeadServer]:
     server = SmartLeadServer(count, api_key=KEY)
@@ -238,20 +262,24 @@ def _mutating(count: int, action: Any, **when: Any) -> tuple[Inventory, SmartLea
     return inventory, server
 
 
-@pytest.mark.parametrize(("action", "when"), [
-    (lambda s: s.delete_accounts(positions=[5]), {"offset": 4 * STEP}),
-    (lambda s: s.delete_accounts(positions=[10, 150, 250]), {"offset": 5 * STEP}),
-    (lambda s: s.delete_accounts(positions=[2 * STEP]), {"offset": 3 * STEP}),  # the overlap
-    (lambda s: s.insert_accounts(1, position=3), {"offset": 4 * STEP}),
-    (lambda s: s.insert_accounts(4, position=0), {"offset": 6 * STEP}),
-    (lambda s: s.insert_accounts(2, position=150), {"offset": 2 * STEP}),
-    (lambda s: s.insert_accounts(2), {"offset": 3 * STEP}),  # appended at the end
-    (lambda s: s.delete_accounts(positions=[699]), {"offset": 2 * STEP}),  # the last one
-    (lambda s: s.delete_accounts(positions=list(range(100, 400))), {"offset": 5 * STEP}),
-    (lambda s: s.insert_accounts(250, position=20), {"offset": 5 * STEP}),
-])
-def test_changes_while_paging_give_exactly_the_final_inventory(action: Any,
-                                                               when: dict[str, int]) -> None:
+@pytest.mark.parametrize(
+    ("action", "when"),
+    [
+        (lambda s: s.delete_accounts(positions=[5]), {"offset": 4 * STEP}),
+        (lambda s: s.delete_accounts(positions=[10, 150, 250]), {"offset": 5 * STEP}),
+        (lambda s: s.delete_accounts(positions=[2 * STEP]), {"offset": 3 * STEP}),  # the overlap
+        (lambda s: s.insert_accounts(1, position=3), {"offset": 4 * STEP}),
+        (lambda s: s.insert_accounts(4, position=0), {"offset": 6 * STEP}),
+        (lambda s: s.insert_accounts(2, position=150), {"offset": 2 * STEP}),
+        (lambda s: s.insert_accounts(2), {"offset": 3 * STEP}),  # appended at the end
+        (lambda s: s.delete_accounts(positions=[699]), {"offset": 2 * STEP}),  # the last one
+        (lambda s: s.delete_accounts(positions=list(range(100, 400))), {"offset": 5 * STEP}),
+        (lambda s: s.insert_accounts(250, position=20), {"offset": 5 * STEP}),
+    ],
+)
+def test_changes_while_paging_give_exactly_the_final_inventory(
+    action: Any, when: dict[str, int]
+) -> None:
     inventory, server = _mutating(700, action, **when)
     assert_same_inventory(inventory, server)
     assert len(inventory.accounts) != 700 or server.ids() != list(range(100001, 100701))
@@ -260,8 +288,7 @@ def test_changes_while_paging_give_exactly_the_final_inventory(action: Any,
 def test_a_deletion_that_would_slip_an_account_past_a_boundary_is_caught() -> None:
     # Without the overlap check, deleting account 0 right before page 2 is read shifts the first
     # account of page 2 into page 1's range, already read: that account would silently vanish.
-    inventory, server = _mutating(
-        400, lambda s: s.delete_accounts(positions=[0]), offset=2 * STEP)
+    inventory, server = _mutating(400, lambda s: s.delete_accounts(positions=[0]), offset=2 * STEP)
     assert_same_inventory(inventory, server)
     assert len(inventory.accounts) == 399
     assert inventory.info.stats is not None

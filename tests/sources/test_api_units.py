@@ -25,25 +25,37 @@ pytestmark = pytest.mark.usefixtures("isolated")
 
 
 def mock_source(handler: Any, **settings: Any) -> ApiSource:
-    values: dict[str, Any] = {"api_key": KEY, "base_url": "http://127.0.0.1:9/api/v1",
-                              "retries": 1, "backoff": 0.0, "rate": 1000.0}
+    values: dict[str, Any] = {
+        "api_key": KEY,
+        "base_url": "http://127.0.0.1:9/api/v1",
+        "retries": 1,
+        "backoff": 0.0,
+        "rate": 1000.0,
+    }
     values.update(settings)
-    return ApiSource(Settings(_env_file=None, **values),  # type: ignore[call-arg]
-                     transport=httpx.MockTransport(handler))
+    return ApiSource(
+        Settings(_env_file=None, **values),  # type: ignore[call-arg]
+        transport=httpx.MockTransport(handler),
+    )
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    ({"message": "Invalid API Key"}, "Invalid API Key"),
-    ({"error": "limit must be less than or equal to 100"}, "limit must be less than or equal to 100"),
-    ({"success": False, "error": {"code": "UNAUTHORIZED", "message": "nope"}}, "nope"),
-    ({"error": {"code": "RATE_LIMIT_EXCEEDED", "message": "slow", "retry_after": 30}}, "slow"),
-    ({"message": "", "error": "fallback"}, "fallback"),
-    ({"success": False}, None),
-    ([1, 2], None),
-    ("text", None),
-])
-def test_error_message_reads_the_three_documented_shapes(body: object, message: str | None
-                                                         ) -> None:
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"message": "Invalid API Key"}, "Invalid API Key"),
+        (
+            {"error": "limit must be less than or equal to 100"},
+            "limit must be less than or equal to 100",
+        ),
+        ({"success": False, "error": {"code": "UNAUTHORIZED", "message": "nope"}}, "nope"),
+        ({"error": {"code": "RATE_LIMIT_EXCEEDED", "message": "slow", "retry_after": 30}}, "slow"),
+        ({"message": "", "error": "fallback"}, "fallback"),
+        ({"success": False}, None),
+        ([1, 2], None),
+        ("text", None),
+    ],
+)
+def test_error_message_reads_the_three_documented_shapes(body: object, message: str | None) -> None:
     assert error_message(body) == message
 
 
@@ -71,8 +83,12 @@ def test_every_request_has_the_documented_query() -> None:
     assert len(seen) == 1
     url = seen[0]
     assert url.path == "/api/v1/email-accounts/"
-    assert dict(url.params) == {"api_key": KEY, "fetch_campaigns": "true", "offset": "0",
-                                "limit": "100"}
+    assert dict(url.params) == {
+        "api_key": KEY,
+        "fetch_campaigns": "true",
+        "offset": "0",
+        "limit": "100",
+    }
 
 
 def test_more_records_than_the_limit_is_an_error() -> None:
@@ -83,16 +99,20 @@ def test_more_records_than_the_limit_is_an_error() -> None:
         mock_source(handler).load()
 
 
-@pytest.mark.parametrize(("response", "message"), [
-    (httpx.Response(200, text="[{\"id\": 1}, {\"id"), "not JSON (text/plain, 16 bytes"),
-    (httpx.Response(200, json={"success": False}), "a JSON object, not an array of accounts"),
-    (httpx.Response(200, json="ok"), "a JSON string, not an array of accounts"),
-    (httpx.Response(200, content=b"null"), "null, not an array of accounts"),
-    (httpx.Response(200, content=b""), "not JSON"),
-    (httpx.Response(418, text="short and stout"), "HTTP 418: short and stout"),
-])
-def test_a_body_that_is_not_an_array_is_never_an_empty_page(response: httpx.Response,
-                                                            message: str) -> None:
+@pytest.mark.parametrize(
+    ("response", "message"),
+    [
+        (httpx.Response(200, text='[{"id": 1}, {"id'), "not JSON (text/plain, 16 bytes"),
+        (httpx.Response(200, json={"success": False}), "a JSON object, not an array of accounts"),
+        (httpx.Response(200, json="ok"), "a JSON string, not an array of accounts"),
+        (httpx.Response(200, content=b"null"), "null, not an array of accounts"),
+        (httpx.Response(200, content=b""), "not JSON"),
+        (httpx.Response(418, text="short and stout"), "HTTP 418: short and stout"),
+    ],
+)
+def test_a_body_that_is_not_an_array_is_never_an_empty_page(
+    response: httpx.Response, message: str
+) -> None:
     with pytest.raises(ApiError, match="page at offset 0: .*" + message.replace("(", r"\(")):
         mock_source(lambda request: response).load()
 
@@ -110,8 +130,7 @@ def test_error_bodies_echoing_the_url_are_redacted() -> None:
 def test_pacer_holds_everyone_when_the_server_says_no_requests_left() -> None:
     async def scenario() -> float:
         pacer = Pacer(1000.0)
-        pacer.observe({"x-ratelimit-remaining": "0",
-                       "x-ratelimit-reset": str(time.time() + 0.3)})
+        pacer.observe({"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(time.time() + 0.3)})
         started = time.monotonic()
         await asyncio.gather(pacer.acquire(), pacer.acquire())
         return time.monotonic() - started
@@ -140,16 +159,19 @@ def _page(index: int, ids: list[int]) -> Page:
 
 
 def test_consistent_overlapping_chain_has_no_break_and_assembles_deduplicated() -> None:
-    pages = {0: _page(0, list(range(0, 100))), 1: _page(1, list(range(99, 199))),
-             2: _page(2, list(range(198, 250))), 3: _page(3, [])}
+    pages = {
+        0: _page(0, list(range(0, 100))),
+        1: _page(1, list(range(99, 199))),
+        2: _page(2, list(range(198, 250))),
+        3: _page(3, []),
+    }
     assert page_offset(2) == 2 * STEP == 198
     assert find_break(pages) is None
     assert [a.id for a in assemble(pages)] == list(range(250))
 
 
 def test_shifted_overlap_is_a_break() -> None:
-    pages = {0: _page(0, list(range(0, 100))), 1: _page(1, list(range(100, 200))),
-             2: _page(2, [])}
+    pages = {0: _page(0, list(range(0, 100))), 1: _page(1, list(range(100, 200))), 2: _page(2, [])}
     problem = find_break(pages)
     assert problem is not None and problem.index == 0
     assert "starts with account 100, not 99" in problem.reason
@@ -161,8 +183,9 @@ def test_empty_page_after_a_full_one_is_a_break() -> None:
 
 
 def test_records_beyond_the_short_page_are_a_break() -> None:
-    problem = find_break({0: _page(0, list(range(100))), 1: _page(1, [99, 100]),
-                          2: _page(2, [300])})
+    problem = find_break(
+        {0: _page(0, list(range(100))), 1: _page(1, [99, 100]), 2: _page(2, [300])}
+    )
     assert problem is not None and problem.index == 1 and "has accounts" in problem.reason
 
 

@@ -141,6 +141,7 @@ def test_snapshot_round_trip_keeps_everything_but_passwords(tmp_path: Path) -> N
     path.write_text(text)
     inventory = SnapshotSource(path).load()
     assert [a.id for a in inventory.accounts] == sorted(a.id for a in original)
+
     def dumps(accounts: Any) -> list[dict[str, Any]]:
         return [account_to_wire(a) for a in sorted(accounts, key=lambda a: a.id)]
 

@@ -148,21 +148,25 @@ def hostile_inventory_bytes(draw: st.DrawFn) -> bytes:
     data = text.encode()
     for _ in range(draw(st.integers(0, 3))):
         position = draw(st.integers(0, max(len(data) - 1, 0)))
-        data = data[:position] + draw(st.binary(min_size=1, max_size=4)) + data[position + 1:]
+        data = data[:position] + draw(st.binary(min_size=1, max_size=4)) + data[position + 1 :]
     return data
 
 
 @given(data=hostile_inventory_bytes())
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                   HealthCheck.data_too_large])
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 def test_hostile_inventory_files_give_a_verdict_or_a_clean_exit_3(data: bytes) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "inventory.json"
         path.write_bytes(data)
         err = io.StringIO()
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
-            code = main(["check", "--inventory", str(path), "--policy", str(SHIPPED_POLICIES),
-                         "--quiet"])
+            code = main(
+                ["check", "--inventory", str(path), "--policy", str(SHIPPED_POLICIES), "--quiet"]
+            )
     assert code in (0, 1, 3), err.getvalue()
     if code == 3:
         message = err.getvalue()

@@ -82,12 +82,38 @@ def _reference(name: str, value: object) -> object:
 
 
 blank_text = st.text(alphabet=sorted(WHITE_SPACE | {"\x1c", "\x1f", "a"}), max_size=4)
-scalars = (st.none() | st.booleans() | st.integers() | st.floats() | st.text() | blank_text
-           | st.sampled_from(["95%", " 95 % ", "-1.5%", "%", "2024-07-26T16:15:31Z", "0", "1",
-                              "true", "no", "1e3", " 42 ", "\u3000", "\x1c"]))
-json_values = st.recursive(scalars, lambda children: st.lists(children, max_size=2)
-                           | st.dictionaries(st.text(max_size=3), children, max_size=2),
-                           max_leaves=4)
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text()
+    | blank_text
+    | st.sampled_from(
+        [
+            "95%",
+            " 95 % ",
+            "-1.5%",
+            "%",
+            "2024-07-26T16:15:31Z",
+            "0",
+            "1",
+            "true",
+            "no",
+            "1e3",
+            " 42 ",
+            "\u3000",
+            "\x1c",
+        ]
+    )
+)
+json_values = st.recursive(
+    scalars,
+    lambda children: (
+        st.lists(children, max_size=2) | st.dictionaries(st.text(max_size=3), children, max_size=2)
+    ),
+    max_leaves=4,
+)
 
 
 @pytest.mark.parametrize("name", sorted(TYPES))
@@ -108,17 +134,20 @@ def test_json_text_means_what_the_decoded_value_means(name: str, value: object) 
     assert _outcome(adapter.validate_json, text) == _outcome(adapter.validate_python, value)
 
 
-@pytest.mark.parametrize(("name", "value", "expected"), [
-    ("OptStr", "  ", None),
-    ("OptStr", "\x1c", "\x1c"),  # not Unicode white space: a value
-    ("OptStr", " x ", " x "),  # kept as sent, not stripped
-    ("OptInt", "", None),
-    ("OptInt", "993", 993),
-    ("OptPercent", "95%", 95.0),
-    ("OptPercent", " 97.5 % ", 97.5),
-    ("OptTextOrInteger", 5417, "5417"),
-    ("tag name", None, ""),
-])
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("OptStr", "  ", None),
+        ("OptStr", "\x1c", "\x1c"),  # not Unicode white space: a value
+        ("OptStr", " x ", " x "),  # kept as sent, not stripped
+        ("OptInt", "", None),
+        ("OptInt", "993", 993),
+        ("OptPercent", "95%", 95.0),
+        ("OptPercent", " 97.5 % ", 97.5),
+        ("OptTextOrInteger", 5417, "5417"),
+        ("tag name", None, ""),
+    ],
+)
 def test_examples(name: str, value: object, expected: object) -> None:
     assert TypeAdapter(TYPES[name][0]).validate_python(value) == expected
 

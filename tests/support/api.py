@@ -17,8 +17,15 @@ KEY = "sl-test-key-7f3a9c2e51"
 
 def fast_settings(server: SmartLeadServer, **overrides: Any) -> Settings:
     """Quick retries and no client-side pacing to speak of, against the local server only."""
-    values: dict[str, Any] = {"api_key": KEY, "base_url": server.base_url, "rate": 1000.0,
-                              "concurrency": 8, "timeout": 2.0, "retries": 3, "backoff": 0.01}
+    values: dict[str, Any] = {
+        "api_key": KEY,
+        "base_url": server.base_url,
+        "rate": 1000.0,
+        "concurrency": 8,
+        "timeout": 2.0,
+        "retries": 3,
+        "backoff": 0.01,
+    }
     values.update(overrides)
     assert values["base_url"].startswith("http://127.0.0.1:")
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

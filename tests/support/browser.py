@@ -84,8 +84,13 @@ waivers:
 """
 
 
-def audit(records: list[dict[str, Any]], policy_text: str, workdir: Path, *,
-          source: str = "test inventory") -> AuditResult:
+def audit(
+    records: list[dict[str, Any]],
+    policy_text: str,
+    workdir: Path,
+    *,
+    source: str = "test inventory",
+) -> AuditResult:
     """Evaluate ``policy_text`` over wire-format ``records`` as the CLI would."""
     workdir.mkdir(parents=True, exist_ok=True)
     policy_file = workdir / "policy.yaml"
@@ -135,8 +140,9 @@ def launch_chromium() -> Iterator[Any]:
         return
     with sync_playwright() as playwright:
         try:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                                 headless=True)
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+            )
         except Error as exc:
             browser_missing(f"cannot start {CHROMIUM}: {exc}")
             return
@@ -168,10 +174,12 @@ class PageWatch:
 
     def problems(self) -> list[str]:
         foreign = [url for url in self.requests if url.split("#")[0] != self.allowed_url]
-        return ([f"dialog {d}" for d in self.dialogs]
-                + [f"console error {e}" for e in self.console_errors]
-                + [f"page error {e}" for e in self.page_errors]
-                + [f"request to {u}" for u in foreign])
+        return (
+            [f"dialog {d}" for d in self.dialogs]
+            + [f"console error {e}" for e in self.console_errors]
+            + [f"page error {e}" for e in self.page_errors]
+            + [f"request to {u}" for u in foreign]
+        )
 
 
 def wait_for(page: Any, expression: str, *, timeout_ms: int = 10_000) -> None:
@@ -187,8 +195,9 @@ def wait_for(page: Any, expression: str, *, timeout_ms: int = 10_000) -> None:
         page.wait_for_timeout(25)
 
 
-def open_report(browser: Any, path: Path, fragment: str = "", *,
-                timeout_ms: int = 30_000) -> tuple[Any, PageWatch]:
+def open_report(
+    browser: Any, path: Path, fragment: str = "", *, timeout_ms: int = 30_000
+) -> tuple[Any, PageWatch]:
     """A new page on ``file://path#fragment``, waited until the script says it is ready."""
     url = path.resolve().as_uri()
     page = browser.new_page(viewport={"width": 1280, "height": 900})

@@ -62,15 +62,24 @@ def test_path_works_with_and_without_trailing_slash(server: SmartLeadServer) -> 
 def test_offset_and_limit_page_through_everything(server: SmartLeadServer) -> None:
     assert len(get(server.base_url, offset=300, limit=100).json()) == 45
     assert get(server.base_url, offset=345, limit=100).json() == []
-    assert [r["id"] for r in get(server.base_url, offset=10, limit=2).json()] == \
-        [r["id"] for r in server.accounts[10:12]]
+    assert [r["id"] for r in get(server.base_url, offset=10, limit=2).json()] == [
+        r["id"] for r in server.accounts[10:12]
+    ]
 
 
-@pytest.mark.parametrize(("shape", "body"), [
-    ("message", {"message": "Invalid API Key"}),
-    ("error", {"success": False, "error": {"code": "UNAUTHORIZED",
-                                           "message": "Invalid or missing API key"}}),
-])
+@pytest.mark.parametrize(
+    ("shape", "body"),
+    [
+        ("message", {"message": "Invalid API Key"}),
+        (
+            "error",
+            {
+                "success": False,
+                "error": {"code": "UNAUTHORIZED", "message": "Invalid or missing API key"},
+            },
+        ),
+    ],
+)
 def test_bad_key_is_401_in_both_documented_shapes(shape: str, body: dict[str, Any]) -> None:
     with SmartLeadServer(3, api_key=KEY, unauthorized_shape=shape) as running:
         wrong = CLIENT.get(running.base_url + "/email-accounts/", params={"api_key": "nope"})
@@ -79,18 +88,22 @@ def test_bad_key_is_401_in_both_documented_shapes(shape: str, body: dict[str, An
     assert wrong.json() == missing.json() == body
 
 
-@pytest.mark.parametrize(("params", "message"), [
-    ({"limit": 101}, "limit must be less than or equal to 100"),
-    ({"limit": 0}, "limit must be a positive integer"),
-    ({"offset": -1}, "offset must be a non-negative integer"),
-    ({"isInUse": "yes"}, "isInUse must be true or false"),
-    ({"isSmtpSuccess": "1"}, "isSmtpSuccess must be true or false"),
-    ({"emailWarmupStatus": "PAUSED"}, "emailWarmupStatus must be one of ACTIVE, INACTIVE"),
-    ({"esp": "YAHOO"}, "esp must be one of GMAIL, OUTLOOK, SMTP"),
-    ({"client_id": "abc"}, "client_id must be an integer"),
-])
-def test_bad_parameters_are_422(server: SmartLeadServer, params: dict[str, Any],
-                                message: str) -> None:
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"limit": 101}, "limit must be less than or equal to 100"),
+        ({"limit": 0}, "limit must be a positive integer"),
+        ({"offset": -1}, "offset must be a non-negative integer"),
+        ({"isInUse": "yes"}, "isInUse must be true or false"),
+        ({"isSmtpSuccess": "1"}, "isSmtpSuccess must be true or false"),
+        ({"emailWarmupStatus": "PAUSED"}, "emailWarmupStatus must be one of ACTIVE, INACTIVE"),
+        ({"esp": "YAHOO"}, "esp must be one of GMAIL, OUTLOOK, SMTP"),
+        ({"client_id": "abc"}, "client_id must be an integer"),
+    ],
+)
+def test_bad_parameters_are_422(
+    server: SmartLeadServer, params: dict[str, Any], message: str
+) -> None:
     response = get(server.base_url, **params)
     assert response.status_code == 422
     assert response.json() == {"error": message}
@@ -106,25 +119,34 @@ def _wire_filter_cases() -> list[tuple[dict[str, str], Any]]:
         ({"isSmtpSuccess": "false"}, lambda r: r["is_smtp_success"] is False),
         ({"isWarmupBlocked": "true"}, lambda r: bool(warmup(r).get("blocked_reason"))),
         ({"emailWarmupStatus": "ACTIVE"}, lambda r: warmup(r).get("status") == "ACTIVE"),
-        ({"emailWarmupStatus": "INACTIVE"}, lambda r: warmup(r).get("status") != "ACTIVE"
-         and (warmup(r).get("status") or "INACTIVE") == "INACTIVE"),
+        (
+            {"emailWarmupStatus": "INACTIVE"},
+            lambda r: (
+                warmup(r).get("status") != "ACTIVE"
+                and (warmup(r).get("status") or "INACTIVE") == "INACTIVE"
+            ),
+        ),
         ({"esp": "OUTLOOK"}, lambda r: r["type"] == "OUTLOOK"),
         ({"client_id": "5121"}, lambda r: r["client_id"] == 5121),
         ({"username": "NORA"}, lambda r: "nora" in (r["username"] or r["from_email"]).lower()),
-        ({"esp": "SMTP", "isSmtpSuccess": "true"},
-         lambda r: r["type"] == "SMTP" and r["is_smtp_success"]),
+        (
+            {"esp": "SMTP", "isSmtpSuccess": "true"},
+            lambda r: r["type"] == "SMTP" and r["is_smtp_success"],
+        ),
     ]
 
 
 @pytest.mark.parametrize(("params", "predicate"), _wire_filter_cases())
-def test_documented_filters_are_applied(server: SmartLeadServer, params: dict[str, str],
-                                        predicate: Any) -> None:
+def test_documented_filters_are_applied(
+    server: SmartLeadServer, params: dict[str, str], predicate: Any
+) -> None:
     want = [r["id"] for r in server.accounts if predicate(r)]
     got: list[int] = []
     offset = 0
     while True:
-        page = get(server.base_url, offset=offset, limit=100, fetch_campaigns="true",
-                   **params).json()
+        page = get(
+            server.base_url, offset=offset, limit=100, fetch_campaigns="true", **params
+        ).json()
         got += [r["id"] for r in page]
         offset += len(page)
         if len(page) < 100:
@@ -143,9 +165,13 @@ def test_rate_limit_answers_429_with_retry_after_and_headers() -> None:
     assert int(first.headers["X-RateLimit-Reset"]) >= int(time.time())
     assert limited.headers["Retry-After"] == "1"
     assert limited.headers["X-RateLimit-Remaining"] == "0"
-    assert limited.json() == {"error": {"code": "RATE_LIMIT_EXCEEDED",
-                                        "message": "Rate limit exceeded. Please slow down.",
-                                        "retry_after": 1}}
+    assert limited.json() == {
+        "error": {
+            "code": "RATE_LIMIT_EXCEEDED",
+            "message": "Rate limit exceeded. Please slow down.",
+            "retry_after": 1,
+        }
+    }
 
 
 def test_latency_is_added_to_every_answer() -> None:
@@ -163,9 +189,12 @@ def test_faults_answer_once_then_the_page_is_served(fault: Fault) -> None:
         fine = get(running.base_url, offset=0)
         log = running.requests
     assert fine.status_code == 200 and len(fine.json()) == 10
-    expected_status = {Fault.SLOW: 200, Fault.HTML: 200, Fault.SUCCESS_FALSE: 200,
-                       Fault.TRUNCATED: 200}.get(fault, int(fault.value) if fault.value.isdigit()
-                                                 else 0)
+    expected_status = {
+        Fault.SLOW: 200,
+        Fault.HTML: 200,
+        Fault.SUCCESS_FALSE: 200,
+        Fault.TRUNCATED: 200,
+    }.get(fault, int(fault.value) if fault.value.isdigit() else 0)
     assert faulty.status_code == expected_status
     if fault is Fault.SLOW:
         assert faulty.json() == fine.json()
@@ -212,7 +241,7 @@ def test_hooks_insert_and_delete_accounts_mid_pagination() -> None:
         third = [r["id"] for r in get(running.base_url, offset=0, limit=3).json()]
         after = running.ids()
     assert first == before[:100]
-    assert second == before[102:202]       # two deleted before offset 100: shifted by two
+    assert second == before[102:202]  # two deleted before offset 100: shifted by two
     assert third == after[:3] and len(after) == 251
     assert set(third).isdisjoint(before)
 
@@ -220,7 +249,9 @@ def test_hooks_insert_and_delete_accounts_mid_pagination() -> None:
 def test_command_line_server_prints_where_it_listens() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "auditor.testing.server", "--accounts", "7", "--api-key", KEY],
-        stdout=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert process.stdout is not None
         first = process.stdout.readline()

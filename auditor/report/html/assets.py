@@ -37,14 +37,16 @@ def _read(name: str, closing: str) -> Markup:
 
 def content_security_policy(style: str, script: str) -> str:
     """Nothing may load from anywhere; only our own inline style and script may apply or run."""
-    return "; ".join((
-        "default-src 'none'",
-        f"script-src {_hash(script)}",
-        f"style-src {_hash(style)}",
-        "img-src data:",
-        "base-uri 'none'",
-        "form-action 'none'",
-    ))
+    return "; ".join(
+        (
+            "default-src 'none'",
+            f"script-src {_hash(script)}",
+            f"style-src {_hash(style)}",
+            "img-src data:",
+            "base-uri 'none'",
+            "form-action 'none'",
+        )
+    )
 
 
 @cache

@@ -71,15 +71,26 @@ def _scaled(value: int, largest: int) -> int:
     return max(1, round(BAR_SPACE * value / largest))
 
 
-def bar_chart(chart_id: str, title: str, category: str, counts: tuple[Count, ...], *,
-              unit: str = "accounts", limit: int = MAX_BARS) -> BarChart:
+def bar_chart(
+    chart_id: str,
+    title: str,
+    category: str,
+    counts: tuple[Count, ...],
+    *,
+    unit: str = "accounts",
+    limit: int = MAX_BARS,
+) -> BarChart:
     """Largest ``limit - 1`` rows and an "other" bucket, bars scaled to the largest value."""
     rows = top(counts, limit)
     largest = max((row.value for row in rows), default=0)
     bars = tuple(
-        Bar(label=row.label, short_label=_shorten(row.label), value=row.value,
+        Bar(
+            label=row.label,
+            short_label=_shorten(row.label),
+            value=row.value,
             y=2 + index * ROW_HEIGHT,
-            width=_scaled(row.value, largest))
+            width=_scaled(row.value, largest),
+        )
         for index, row in enumerate(rows)
     )
     return BarChart(id=chart_id, title=title, category=category, unit=unit, rows=rows, bars=bars)

@@ -30,7 +30,12 @@ from pydantic_core import TzInfo
 Column = list[Any]
 
 _SCALAR_KINDS: dict[type, str | None] = {
-    str: "s", bool: "b", int: "n", float: "n", datetime: "t", type(None): None,
+    str: "s",
+    bool: "b",
+    int: "n",
+    float: "n",
+    datetime: "t",
+    type(None): None,
 }
 _BOOL = {True: 1, False: 0, None: None}
 
@@ -154,9 +159,13 @@ def _seconds(values: Sequence[datetime | None]) -> list[int | None]:
     0 <= seconds < 86400 and the microseconds apart."""
     present: list[datetime] = list(filter(None, values))  # a datetime is always truthy
     deltas = _since_epoch(present)
-    seconds: list[int | None] = list(map(add, map(mul, map(attrgetter("days"), deltas),
-                                                  repeat(86_400)),
-                                         map(attrgetter("seconds"), deltas)))
+    seconds: list[int | None] = list(
+        map(
+            add,
+            map(mul, map(attrgetter("days"), deltas), repeat(86_400)),
+            map(attrgetter("seconds"), deltas),
+        )
+    )
     if len(present) == len(values):
         return seconds
     found = iter(seconds)
@@ -242,8 +251,9 @@ class _Prepared:
             return [kind, "r", _interleave(run_values, lengths)]
         if kind == "s":
             return [kind, "p", strings.indexes(values)]
-        return _plain_or_delta(values if isinstance(values, list) else list(values), kind,
-                               self.types)
+        return _plain_or_delta(
+            values if isinstance(values, list) else list(values), kind, self.types
+        )
 
 
 def _string_lists(values: Sequence[Any], strings: StringTable) -> list[Any]:
@@ -256,8 +266,9 @@ def _string_lists(values: Sequence[Any], strings: StringTable) -> list[Any]:
     return list(map(flat.__getitem__, map(slice, [0, *ends[:-1]], ends)))
 
 
-def encode_table(columns: Mapping[str, Sequence[Any]], rows: int,
-                 strings: StringTable) -> dict[str, Any]:
+def encode_table(
+    columns: Mapping[str, Sequence[Any]], rows: int, strings: StringTable
+) -> dict[str, Any]:
     """Encode a table of equally long columns, numbering its new strings in ``strings``.
 
     Column order is kept: the report shows an account's settings in that order.
@@ -269,15 +280,18 @@ def encode_table(columns: Mapping[str, Sequence[Any]], rows: int,
         column = prepared[name] = _Prepared(values)
         column.count_strings(strings)
     strings.number()
-    return {"n": rows, "columns": {name: column.encode(strings)
-                                   for name, column in prepared.items()}}
+    return {
+        "n": rows,
+        "columns": {name: column.encode(strings) for name, column in prepared.items()},
+    }
 
 
 def decode_column(column: Column, strings: Sequence[str | None]) -> list[Any]:
     kind, encoding, data = column
     if encoding == "r":
-        values = [value for value, count in zip(data[::2], data[1::2], strict=True)
-                  for _ in range(count)]
+        values = [
+            value for value, count in zip(data[::2], data[1::2], strict=True) for _ in range(count)
+        ]
     elif encoding == "d":
         values = list(accumulate(data))
     else:

@@ -32,7 +32,7 @@ def finding_columns(findings: Sequence[Finding]) -> dict[str, list[Any]]:
     keys = list(finding_dict(findings[0]))
     columns: list[list[Any]] = [[] for _ in keys]
     for start in range(0, len(findings), CHUNK):
-        rows: Iterable[dict[str, Any]] = map(finding_dict, findings[start:start + CHUNK])
+        rows: Iterable[dict[str, Any]] = map(finding_dict, findings[start : start + CHUNK])
         extend_columns(columns, map(dict.values, rows))
     return dict(zip(keys, columns, strict=True))
 
@@ -43,8 +43,7 @@ def accounts_table(accounts: AccountColumns, rows: int) -> tuple[StringTable, di
     return strings, encode_table(accounts, rows, strings)
 
 
-def report_payload(result: AuditResult, accounts: AccountColumns | None = None,
-                   ) -> dict[str, Any]:
+def report_payload(result: AuditResult, accounts: AccountColumns | None = None) -> dict[str, Any]:
     """``{"format", "strings", "findings", "accounts"}``; ``columns`` documents the encoding.
 
     ``accounts`` is ``account_columns(result.accounts)`` when the caller already has it.
@@ -53,12 +52,17 @@ def report_payload(result: AuditResult, accounts: AccountColumns | None = None,
         accounts = account_columns(result.accounts)
     strings, accounts_encoded = accounts_table(accounts, len(result.accounts))
     findings = encode_table(finding_columns(result.findings), len(result.findings), strings)
-    return {"format": FORMAT, "strings": strings.strings, "findings": findings,
-            "accounts": accounts_encoded}
+    return {
+        "format": FORMAT,
+        "strings": strings.strings,
+        "findings": findings,
+        "accounts": accounts_encoded,
+    }
 
 
 def payload_text(strings: StringTable, findings: dict[str, Any], accounts_json: str) -> Markup:
     """``report_payload``'s document as script JSON, from the accounts table's JSON text."""
     return Markup(  # noqa: S704 - each part is script_json's escaped text
         f'{{"format":{FORMAT},"strings":{script_json(strings.strings)},'
-        f'"findings":{script_json(findings)},"accounts":{accounts_json}}}')
+        f'"findings":{script_json(findings)},"accounts":{accounts_json}}}'
+    )
