@@ -20,6 +20,7 @@ from auditor.model.result import (
     RuleInfo,
     Severity,
     Summary,
+    Waived,
     WaiverRecord,
     WaiverState,
     finding_order,
@@ -157,7 +158,7 @@ def _finding(
         entry.where,
         None
         if waiver is None
-        else f"{waiver.waiver.reason} (until {waiver.waiver.expires}, {waiver.where})",
+        else Waived(waiver.waiver.reason, waiver.waiver.expires, waiver.where),
     )
 
 

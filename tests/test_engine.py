@@ -112,7 +112,7 @@ def test_waivers(write_policy: WritePolicy) -> None:
         ("waiver-unused", None),
     ]
     waived = next(f for f in result.findings if f.status is FindingStatus.WAIVED)
-    assert waived.waiver is not None and "COMP-1: migration" in waived.waiver
+    assert waived.waiver is not None and "COMP-1: migration" in waived.waiver.reason
     expired = next(f for f in result.findings if f.id == "waiver-expired")
     assert expired.severity is Severity.WARNING and "COMP-3" in expired.message
     assert expired.policy.endswith(":15")

@@ -43,6 +43,17 @@ class FindingStatus(StrEnum):
     BASELINE = "baseline"  # present in the --baseline report: known, not new; does not fail
 
 
+class Waived(NamedTuple):
+    """The waiver that covers a finding: its reason, expiry and place in the policy."""
+
+    reason: str
+    expires: date
+    policy: str
+
+    def __str__(self) -> str:
+        return f"{self.reason} (until {self.expires}, {self.policy})"
+
+
 class Finding(NamedTuple):
     """One broken expectation; ``account_id`` is None for policy-level findings (waivers).
 
@@ -61,7 +72,7 @@ class Finding(NamedTuple):
     expected: str | None
     message: str
     policy: str
-    waiver: str | None = None
+    waiver: Waived | None = None
 
 
 def finding_order(finding: Finding) -> tuple[int, str, int, str]:

@@ -32,7 +32,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "expected": finding.expected,
         "message": finding.message,
         "policy": finding.policy,
-        "waiver": finding.waiver,
+        "waiver": None if finding.waiver is None else str(finding.waiver),
     }
 
 

@@ -96,7 +96,7 @@ def _result(
         },
     }
     if finding.status is FindingStatus.WAIVED:
-        result["suppressions"] = [{"kind": "external", "justification": finding.waiver or ""}]
+        result["suppressions"] = [{"kind": "external", "justification": str(finding.waiver or "")}]
     if with_baseline:
         unchanged = finding.status is FindingStatus.BASELINE
         result["baselineState"] = "unchanged" if unchanged else "new"
