@@ -6,12 +6,16 @@ messages; every text that can reach a user passes through here first.
 
 from __future__ import annotations
 
+import binascii
 import logging
 import re
 from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
 
 REDACTED = "[REDACTED]"
+# Shorter "secrets" would scrub ordinary words out of error messages; real passwords are longer.
+MIN_SECRET_LENGTH = 4
+_QUERY_NAMES = ("api_key", "apikey", "password", "token")
 _QUERY_SECRET = re.compile(r"(?i)\b(api_key|apikey|password|imap_password|token)=([^&\s'\"#]+)")
 
 
@@ -29,11 +33,31 @@ class Redactor:
             # Longest first, so a secret containing another is scrubbed whole.
             self._secrets.sort(key=len, reverse=True)
 
-    def __call__(self, text: str) -> str:
-        for secret in self._secrets:
+    def __call__(self, text: str, also: Iterable[str] = ()) -> str:
+        """``text`` without these secrets, nor those in ``also`` (an account's own passwords)."""
+        secrets = sorted({*self._secrets, *also}, key=len, reverse=True) if also else self._secrets
+        for secret in secrets:
             if secret in text:
                 text = text.replace(secret, REDACTED)
-        return _QUERY_SECRET.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
+        if _may_hold_query_secret(text):
+            text = _QUERY_SECRET.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
+        return text
+
+    def finds(self, text: str, also: Iterable[str] = ()) -> bool:
+        """Whether ``text`` holds anything this would scrub: a cheap look before scrubbing."""
+        return (
+            any(secret in text for secret in also)
+            or any(secret in text for secret in self._secrets)
+            or (_may_hold_query_secret(text) and _QUERY_SECRET.search(text) is not None)
+        )
+
+
+def _may_hold_query_secret(text: str) -> bool:
+    """A quick look for ``=`` and a parameter name, before the (much slower) pattern runs."""
+    if "=" not in text:
+        return False
+    lowered = text.lower()
+    return any(name in lowered for name in _QUERY_NAMES)
 
 
 # Process-wide: the CLI registers the API key here as soon as settings are read.
@@ -42,6 +66,20 @@ REDACTOR = Redactor()
 
 def redact(text: str) -> str:
     return REDACTOR(text)
+
+
+def secret_forms(secret: str | None) -> list[str]:
+    """A password as sent (base64) and decoded, as either may leak into an error text."""
+    if secret is None or len(secret) < MIN_SECRET_LENGTH:
+        return []
+    forms = [secret]
+    try:
+        decoded = binascii.a2b_base64(secret, strict_mode=True).decode("utf-8")
+    except (binascii.Error, UnicodeError, ValueError):
+        decoded = ""
+    if len(decoded) >= MIN_SECRET_LENGTH:
+        forms.append(decoded)
+    return forms
 
 
 def register_secret(secret: str) -> None:

@@ -7,7 +7,6 @@ present, and its own secrets are scrubbed (by `auditor.redact`) from every text 
 
 from __future__ import annotations
 
-import binascii
 import hashlib
 import secrets
 from dataclasses import InitVar, dataclass
@@ -20,7 +19,7 @@ from pydantic import AliasChoices, ConfigDict, Field, TypeAdapter
 from pydantic.dataclasses import dataclass as wire_dataclass
 from pydantic.fields import FieldInfo
 
-from auditor.redact import REDACTED
+from auditor.redact import REDACTOR, secret_forms
 from auditor.sources.wiretypes import (
     BlankIs,
     OptBool,
@@ -34,8 +33,6 @@ from auditor.sources.wiretypes import (
 CREDENTIAL_TAG = "credential_tag"
 # Per-process key for credential tags: equal within one run, meaningless outside it.
 _RUN_KEY = secrets.token_bytes(32)
-# Shorter "secrets" would scrub ordinary words out of error messages; real passwords are longer.
-_MIN_SCRUB_LENGTH = 4
 
 
 # Accounts are pydantic *dataclasses* with slots: validated in pydantic-core like models, but
@@ -77,20 +74,6 @@ class WarmupDetails:
     warmup_min_count: OptInt = None
     warmup_max_count: OptInt = None
     max_email_per_day: OptInt = None
-
-
-def _secret_forms(secret: str | None) -> list[str]:
-    """The password as sent (base64) and decoded, as either may leak into an error text."""
-    if secret is None or len(secret) < _MIN_SCRUB_LENGTH:
-        return []
-    forms = [secret]
-    try:
-        decoded = binascii.a2b_base64(secret, strict_mode=True).decode("utf-8")
-    except (binascii.Error, UnicodeError, ValueError):
-        decoded = ""
-    if len(decoded) >= _MIN_SCRUB_LENGTH:
-        forms.append(decoded)
-    return forms
 
 
 def _given(secret: object) -> str | None:
@@ -208,34 +191,24 @@ _read_texts = attrgetter(*_TEXT_FIELDS)
 
 
 def _take_passwords(account: EmailAccount, smtp_secret: Any, imap_secret: Any) -> None:
-    """Keep only "is a password set" and a credential tag, and scrub the account's own secrets
-    (as sent and base64-decoded) from its texts. The account is frozen: this is its __init__.
-
-    It runs for every account of an inventory, so the common cases (no password; passwords that
-    appear in no text) return early."""
+    """Keep only "is a password set" and a credential tag, and scrub every secret (the account's
+    passwords in every form, and whatever `auditor.redact` knows of) from its texts, once, here:
+    nothing downstream needs to scrub again. The account is frozen: this is its __init__."""
     smtp, imap = _given(smtp_secret), _given(imap_secret)
-    if smtp is None and imap is None:
-        return
     assign = object.__setattr__
     if smtp is not None:
         assign(account, "has_password", True)
         assign(account, CREDENTIAL_TAG, _credential_tag(account.smtp_host, account.username, smtp))
     if imap is not None:
         assign(account, "has_imap_password", True)
-    forms = _secret_forms(smtp) + _secret_forms(imap)
+    own = secret_forms(smtp) + secret_forms(imap)
     texts = _read_texts(account)
-    # One search over all texts at once; the per-field pass runs only when a secret is there.
-    joined = "\0".join(filter(None, texts))
-    for form in forms:
-        if form in joined:
-            break
-    else:
+    # One look over all texts at once; the per-field pass runs only when a secret is there.
+    if not REDACTOR.finds("\0".join(filter(None, texts)), own):
         return
     for name, text in zip(_TEXT_FIELDS, texts, strict=True):
         if text:
-            for form in forms:
-                text = text.replace(form, REDACTED)
-            assign(account, name, text)
+            assign(account, name, REDACTOR(text, own))
 
 
 def wire_name(python_name: str) -> str:
