@@ -4,41 +4,48 @@ Pure: no I/O."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from auditor.model.account import EmailAccount
+from auditor.model.account import EmailAccount, read_wire_path, wire_name
 from auditor.model.result import Finding, FindingStatus
 
-# The settings the house rules look at, by wire name, and how to read each from an account.
-AUDITED: dict[str, Callable[[EmailAccount], object]] = {
-    "from_email": lambda a: a.from_email,
-    "type": lambda a: a.type,
-    "client_id": lambda a: a.client_id,
-    "message_per_day": lambda a: a.message_per_day,
-    "minTimeToWaitInMins": lambda a: a.min_time_to_wait_mins,
-    "bcc_email": lambda a: a.bcc_email,
-    "different_reply_to_address": lambda a: a.different_reply_to_address,
-    "custom_tracking_domain": lambda a: a.custom_tracking_domain,
-    "is_different_imap_account": lambda a: a.is_different_imap_account,
-    "imap_host": lambda a: a.imap_host,
-    "imap_port": lambda a: a.imap_port,
-    "imap_username": lambda a: a.imap_username,
-    "smtp_host": lambda a: a.smtp_host,
-    "smtp_port": lambda a: a.smtp_port,
-    "username": lambda a: a.username,
-    "is_smtp_success": lambda a: a.is_smtp_success,
-    "is_imap_success": lambda a: a.is_imap_success,
-    "warmup_details.status": lambda a: a.warmup_status,
-    "warmup_details.warmup_reputation": lambda a: (
-        a.warmup_details.warmup_reputation if a.warmup_details else None
+# The settings the house rules look at, as the account model's wire paths (so drift names them
+# the way the API and the policies do).
+AUDITED = (
+    *map(
+        wire_name,
+        (
+            "from_email",
+            "type",
+            "client_id",
+            "message_per_day",
+            "min_time_to_wait_mins",
+            "bcc_email",
+            "different_reply_to_address",
+            "custom_tracking_domain",
+            "is_different_imap_account",
+            "imap_host",
+            "imap_port",
+            "imap_username",
+            "smtp_host",
+            "smtp_port",
+            "username",
+            "is_smtp_success",
+            "is_imap_success",
+        ),
     ),
-    "warmup_details.blocked_reason": lambda a: (
-        a.warmup_details.blocked_reason if a.warmup_details else None
-    ),
-    "tags": lambda a: tuple(sorted(a.tag_names)),
-    "campaign_ids": lambda a: None if a.campaign_ids is None else tuple(sorted(a.campaign_ids)),
-}
+    "warmup_details.status",
+    "warmup_details.warmup_reputation",
+    "warmup_details.blocked_reason",
+    "tags",
+    "campaign_ids",
+)
+
+
+def _read(account: EmailAccount, path: str) -> object:
+    """The setting's value; lists in a stable order, so a reordering is not a change."""
+    value = read_wire_path(account, path)
+    return tuple(sorted(value)) if isinstance(value, tuple) else value
 
 
 @dataclass(frozen=True)
@@ -109,9 +116,9 @@ def compare(old: tuple[EmailAccount, ...], new: tuple[EmailAccount, ...]) -> Dri
     for account_id in sorted(before.keys() & after.keys()):
         was, now = before[account_id], after[account_id]
         changes = tuple(
-            Change(name, read(was), read(now))
-            for name, read in AUDITED.items()
-            if read(was) != read(now)
+            Change(path, _read(was, path), _read(now, path))
+            for path in AUDITED
+            if _read(was, path) != _read(now, path)
         )
         if changes:
             changed.append(AccountDrift(account_id, now.email, changes))

@@ -16,7 +16,7 @@ import jiter
 from pydantic import TypeAdapter, ValidationError
 
 from auditor.errors import InventoryError
-from auditor.model.account import EmailAccount, Inventory, InventoryInfo, account_to_wire
+from auditor.model.account import EmailAccount, Inventory, InventoryInfo, account_to_wire, wire_name
 
 SNAPSHOT_SCHEMA = "smartlead-auditor/inventory@1"
 _ACCOUNTS = TypeAdapter(list[EmailAccount])
@@ -72,18 +72,12 @@ def _validation_message(exc: ValidationError, records: list[Any], where: str) ->
     if isinstance(record, dict) and isinstance(record.get("id"), int):
         ident = f" (id {record['id']})"
     if field_path:
-        field_path = [_wire_field(field_path[0]), *field_path[1:]]
+        field_path = [wire_name(str(field_path[0])), *field_path[1:]]
         subject = f"field '{_describe_location(tuple(field_path))}'"
     else:
         subject = "the record itself"
     more = f" ({len(errors) - 1} more problem(s) not shown)" if len(errors) > 1 else ""
     return f"{where}: record {index}{ident}: {subject}: {first['msg']}.{more}"
-
-
-def _wire_field(name: int | str) -> int | str:
-    if name == "min_time_to_wait_mins":
-        return "minTimeToWaitInMins"
-    return name
 
 
 def _json_type(value: object) -> str:
