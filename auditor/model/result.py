@@ -58,8 +58,7 @@ class Finding(NamedTuple):
     """One broken expectation; ``account_id`` is None for policy-level findings (waivers).
 
     A named tuple: immutable like a frozen dataclass, but made by one C call instead of an
-    ``object.__setattr__`` per field (0.5 against 3.5 microseconds; 34,000 findings at 50,000
-    accounts)."""
+    ``object.__setattr__`` per field, and there is one per finding."""
 
     id: str
     rule: str

@@ -78,7 +78,7 @@ class ApiSource:
 
         async def main() -> None:
             # Not ``return``: on exit, Python 3.11's asyncio.run builds the repr of the main task,
-            # result included; for 50,000 accounts that alone took longer than the last page.
+            # result included, which for a large inventory takes longer than a page.
             result.append(await self.load_async())
 
         asyncio.run(main())

@@ -119,8 +119,8 @@ def loads_json(text: str | bytes, *, where: str) -> object:
     """Decode JSON, rejecting repeated keys (naming the record that repeats one); text that is
     not JSON is an `InventoryError` naming `where` too.
 
-    jiter (Rust, pydantic's own JSON parser) decodes and catches repeated keys in one pass, about
-    twice as fast as `json.loads` with a pairs hook; it also shares repeated strings (hosts, ports
+    jiter (Rust, pydantic's own JSON parser) decodes and catches repeated keys in one pass, faster
+    than `json.loads` with a pairs hook; it also shares repeated strings (hosts, ports
     types), which keeps large inventories smaller. Whatever it refuses goes through the standard
     library, which either accepts it (a few forms jiter does not, like lone surrogates) or says
     precisely what is wrong and where."""
