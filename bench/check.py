@@ -1,228 +1,286 @@
-"""End-to-end benchmark of `smartlead-audit check` on generated inventories.
+"""End-to-end benchmark of `smartlead-audit check`: this tree against a baseline tree, via the CLI.
 
-For each size it prints: the wall time of the real CLI (a subprocess, formats json, markdown,
-html and sarif, the shipped `baseline` preset), its peak RSS, a stage breakdown measured
-in-process (load + validate, evaluate, each report), and the time of a bare `json.load` of the
-same file in the same run, with our total as a ratio of it. Machines here are shared and noisy,
-so the CLI and `json.load` run ``--runs`` times, alternately, and the figures are medians (with
-the fastest and slowest run): read the ratios, not the seconds.
+For each shape and size it generates an inventory (`auditor.testing.generator`, seed = size),
+then runs, ``--runs`` times and alternately (old, new, then new, old, ...), the CLI of both trees:
 
-    python bench/check.py                   # 1k, 10k, 50k, 100k
-    python bench/check.py --sizes 1000 5000 # quick
-    python bench/check.py --sizes 50000 --runs 11
+    python -m auditor check --inventory F --policy P --format json --format markdown
+        --format html --format sarif --format junit --format csv --output-dir D --quiet
+
+with PYTHONPATH set to the tree. Shapes and their policies: ``default`` and ``wild`` with the
+``baseline`` preset (``extends: [baseline]``), ``scoped`` with ``bench/policies/scoped``. Exit 0
+or 1 with all six reports written is a verdict; anything else is an error (its stderr is printed,
+the script exits 1, and that tree is skipped for that shape and size).
+
+Measured per run: the wall time (spawn to reap), and the peak RSS of the whole process tree: a
+thread polls every 5 ms (about 3 % of a core), lists the CLI's live descendants
+(``/proc/<pid>/task/*/children``, recursively: the old CLI forks children that work
+concurrently), sums ``VmRSS`` of the CLI and all of them, and keeps the largest sum. Pages a
+forked child still shares copy-on-write with its parent count in both, so the sum is an upper
+bound; a peak shorter than 5 ms can be missed. Beside it, the kernel's high-water mark of the
+largest single process (``ru_maxrss`` from wait4), a lower bound: the true peak lies between.
+Also per run, a bare ``json.load`` of the same file (a fresh interpreter, the load alone) as a
+reference. Figures are medians with (fastest-slowest): machines here are shared and noisy, so
+read the ratios.
+
+    python bench/check.py --baseline-tree /work/old                  # 10k, 50k, 100k; 3 shapes
+    python bench/check.py --baseline-rev HEAD~3 --sizes 10000 --runs 3 --shapes default wild
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import resource
+import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
 from pathlib import Path
 
-FORMATS = ("json", "markdown", "html", "sarif")
+import trees
+
+# Each format and the file it writes: a run counts only when all of them were written.
+FORMATS = {
+    "json": "audit.json",
+    "markdown": "audit.md",
+    "html": "audit.html",
+    "sarif": "audit.sarif",
+    "junit": "audit.junit.xml",
+    "csv": "audit.csv",
+}
+SHAPES = ("default", "wild", "scoped")
+SCOPED_POLICY = trees.REPO / "bench" / "policies" / "scoped"
+POLL_SECONDS = 0.005
 
 
-def write_inventory(folder: Path, size: int) -> Path:
-    from auditor.testing.generator import generate_accounts
-
-    path = folder / f"inventory-{size}.json"
-    path.write_text(json.dumps(generate_accounts(size, seed=size)))
-    return path
-
-
-def write_policy(folder: Path) -> Path:
-    path = folder / "policy.yaml"
-    path.write_text("version: 1\nextends: [baseline]\n")
-    return path
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmRSS:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):  # gone, or a zombie (no VmRSS line)
+        pass
+    return 0
 
 
-def child(inventory: Path, policy: Path, out: Path) -> None:
-    """Stage timings in one process; prints one JSON line."""
-    from auditor.engine import evaluate
-    from auditor.gcpause import gc_paused
-    from auditor.models import FailOn
-    from auditor.policy.loader import load_policy
-    from auditor.report import FILE_FORMATS, ReportFormat
-    from auditor.sources.snapshot import SnapshotSource
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", "rb") as children:
+                found += map(int, children.read().split())
+    except OSError:
+        pass
+    return found
 
-    stages: dict[str, float] = {}
-    with gc_paused():  # as `check` does, from reading the inventory through the last report
+
+def tree_rss_kb(root: int) -> int:
+    """Summed VmRSS of ``root`` and its live descendants."""
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += _rss_kb(pid)
+        todo += _children(pid)
+    return total
+
+
+@dataclass
+class Run:
+    wall: float
+    tree_peak_mb: float
+    proc_peak_mb: float
+    code: int
+    stderr: str
+
+
+def run_cli(tree: Path, argv: list[str], workdir: Path) -> Run:
+    """One CLI run of ``tree``, with its wall time and peak tree RSS (see the module doc)."""
+    peak = 0
+    done = threading.Event()
+
+    def poll(pid: int) -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss_kb(pid))
+            done.wait(POLL_SECONDS)
+
+    with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        loaded = load_policy([policy])
-        source = SnapshotSource(inventory).load()
-        stages["load+validate"] = time.perf_counter() - start
-        mark = time.perf_counter()
-        result = evaluate(loaded, source, fail_on=FailOn.ERROR, now=datetime.now(UTC))
-        stages["evaluate"] = time.perf_counter() - mark
-        for name in FORMATS:
-            fmt = FILE_FORMATS[ReportFormat(name)]
-            mark = time.perf_counter()
-            if fmt.early is None:
-                text = fmt.render(result)
-            else:  # `check` runs this part beside the evaluation, on the other core
-                part = fmt.early.prepare(result.accounts)
-                stages[f"{name}: inventory part"] = time.perf_counter() - mark
-                mark = time.perf_counter()
-                text = fmt.early.finish(result, lambda part=part: part)
-                name = f"{name}: finish"
-            (out / fmt.filename).write_text(text, encoding="utf-8")
-            stages[name] = time.perf_counter() - mark
-    print(
-        json.dumps(
-            {
-                "stages": stages,
-                "findings": len(result.findings),
-                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            }
+        proc = subprocess.Popen(
+            argv, cwd=workdir, env=trees.cli_env(tree), stdout=subprocess.DEVNULL, stderr=err
         )
-    )
+        sampler = threading.Thread(target=poll, args=(proc.pid,), daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        done.set()
+        sampler.join()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+    return Run(wall, peak / 1024, usage.ru_maxrss / 1024, proc.returncode, stderr)
 
 
 def bare_json_load(inventory: Path) -> float:
     code = (
-        "import json,sys,time; t=time.perf_counter(); json.load(open(sys.argv[1]));"
+        "import json,sys,time; t=time.perf_counter(); json.load(open(sys.argv[1],'rb')); "
         "print(time.perf_counter()-t)"
     )
-    result = subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-c", code, str(inventory)], capture_output=True, text=True, check=True
     )
-    return float(result.stdout)
+    return float(done.stdout)
 
 
-# Runs the CLI and prints its wall time, exit code and peak RSS: the largest of its process and
-# the children it forks (reaped by it, so counted in what the launcher sees of its children).
-LAUNCHER = (
-    "import resource,subprocess,sys,time; t=time.perf_counter();"
-    "code=subprocess.run(sys.argv[1:], capture_output=True).returncode;"
-    "print(time.perf_counter()-t, code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-)
+def spread(values: list[float], fmt: str = ".2f") -> str:
+    if not values:
+        return "n/a"
+    median = statistics.median(values)
+    if len(values) == 1:
+        return f"{median:{fmt}}"
+    return f"{median:{fmt}} ({min(values):{fmt}}-{max(values):{fmt}})"
 
 
-def cli_run(inventory: Path, policy: Path, out: Path) -> tuple[float, int, float]:
-    """Wall time, exit code and peak RSS (MB) of the real CLI."""
-    argv = [
-        sys.executable,
-        "-c",
-        LAUNCHER,
-        sys.executable,
-        "-m",
-        "auditor",
-        "check",
-        "--inventory",
-        str(inventory),
-        "--policy",
-        str(policy),
-        "--output-dir",
-        str(out),
-        "--quiet",
-    ]
-    for name in FORMATS:
-        argv += ["--format", name]
-    completed = subprocess.run(argv, capture_output=True, text=True, check=True)
-    wall, code, peak_kb = completed.stdout.split()
-    return float(wall), int(code), int(peak_kb) / 1024
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
 
 
-class Spread:
-    """Seconds over several runs: the median, and the fastest and slowest."""
-
-    def __init__(self, runs: list[float]) -> None:
-        self.runs = runs
-        self.median = statistics.median(runs)
-
-    def __str__(self) -> str:
-        if len(self.runs) == 1:
-            return f"{self.median:7.2f} s"
-        return f"{self.median:7.2f} s   ({min(self.runs):.2f} to {max(self.runs):.2f} s, " \
-            f"{len(self.runs)} runs)"
+def ratio(top: list[float], bottom: list[float]) -> str:
+    return f"{median(top) / median(bottom):.2f}x" if top and bottom else "n/a"
 
 
-def measure(folder: Path, size: int, runs: int) -> dict[str, object]:
-    inventory = write_inventory(folder, size)
-    policy = write_policy(folder)
-    out = folder / f"reports-{size}"
-    out.mkdir()
+@dataclass
+class Side:
+    runs: list[Run] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def walls(self) -> list[float]:
+        return [r.wall for r in self.runs]
+
+    @property
+    def peaks(self) -> list[float]:
+        return [r.tree_peak_mb for r in self.runs]
+
+
+@dataclass
+class Cell:
+    shape: str
+    size: int
+    mb: float
+    sides: dict[str, Side]
+    loads: list[float]
+
+
+def measure(shape: str, size: int, runs: int, code: dict[str, Path], tmp: Path) -> Cell:
+    """``runs`` alternating CLI runs of each tree in ``code`` (name: tree) on one inventory."""
+    inventory = trees.write_inventory(tmp / f"{shape}-{size}.json", size, shape)
+    policy = SCOPED_POLICY if shape == "scoped" else tmp / "baseline.yaml"
+    if shape != "scoped":
+        policy.write_text("version: 1\nextends: [baseline]\n")
+    args = ["check", "--inventory", str(inventory), "--policy", str(policy), "--quiet"]
+    for fmt in FORMATS:
+        args += ["--format", fmt]
+    sides = {name: Side() for name in code}
     loads: list[float] = []
-    walls: list[float] = []
-    peak = 0.0
-    for _ in range(runs):  # alternately, so that a slow spell of the machine slows both
+    for index in range(runs):
         loads.append(bare_json_load(inventory))
-        wall, code, run_peak = cli_run(inventory, policy, out)
-        walls.append(wall)
-        peak = max(peak, run_peak)
-    baseline, wall_spread = Spread(loads), Spread(walls)
-    staged = subprocess.run(
-        [sys.executable, __file__, "--child", str(inventory), str(policy), str(out)],
-        capture_output=True,
-        text=True,
-        check=True,
+        for name in list(code) if index % 2 == 0 else list(reversed(code)):
+            side = sides[name]
+            if side.error is not None:
+                continue
+            out = tmp / f"out-{name}"
+            shutil.rmtree(out, ignore_errors=True)
+            run = run_cli(code[name], trees.cli_argv(*args, "--output-dir", str(out)), tmp)
+            missing = [f for f in FORMATS.values() if not (out / f).is_file()]
+            print(
+                f"  {shape:7} {size:>7} run {index + 1}/{runs} {name}: {run.wall:6.2f} s, "
+                f"tree peak {run.tree_peak_mb:6.0f} MB, exit {run.code}",
+                file=sys.stderr,
+            )
+            if run.code in (0, 1) and not missing:
+                side.runs.append(run)
+            else:  # a traceback exits 1 too: hence the check that every report was written
+                side.error = f"exit {run.code}" + (f", no {missing[0]}" if missing else "")
+                print(
+                    f"ERROR: {name}, {shape} {size}: exit {run.code}\n{run.stderr}", file=sys.stderr
+                )
+    mb = inventory.stat().st_size / 1e6
+    inventory.unlink()
+    return Cell(shape, size, mb, sides, loads)
+
+
+def report(cells: list[Cell]) -> None:
+    print(
+        "| shape | accounts | inventory | json.load s | old wall s | new wall s | new/old wall "
+        "| old peak tree RSS MB | new peak tree RSS MB | new/old RSS | largest 1-proc RSS old/new MB |"
     )
-    figures = json.loads(staged.stdout)
-    return {
-        "size": size,
-        "mb": inventory.stat().st_size / 1e6,
-        "json_load": baseline,
-        "wall": wall_spread,
-        "exit": code,
-        "cli_peak_rss_mb": peak,
-        **figures,
-    }
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for c in cells:
+        old, new = c.sides["old"], c.sides["new"]
+        one_proc = [spread([r.proc_peak_mb for r in s.runs], ".0f").split()[0] for s in (old, new)]
+        cols = [
+            c.shape,
+            f"{c.size:,}",
+            f"{c.mb:.0f} MB",
+            spread(c.loads),
+            old.error or spread(old.walls),
+            new.error or spread(new.walls),
+            ratio(new.walls, old.walls),
+            old.error or spread(old.peaks, ".0f"),
+            new.error or spread(new.peaks, ".0f"),
+            ratio(new.peaks, old.peaks),
+            " / ".join(one_proc),
+        ]
+        print("| " + " | ".join(cols) + " |")
+    by_key = {(c.shape, c.size): c for c in cells}
+    lines = []
+    for shape in SHAPES:
+        small, large = by_key.get((shape, 50_000)), by_key.get((shape, 100_000))
+        if small and large:
+            wall, rss = (
+                {
+                    n: ratio(getattr(large.sides[n], a), getattr(small.sides[n], a))
+                    for n in large.sides
+                }
+                for a in ("walls", "peaks")
+            )
+            lines.append(
+                f"- {shape}: new wall {wall['new']}, new peak RSS {rss['new']} "
+                f"(old: {wall['old']}, {rss['old']})"
+            )
+    if lines:
+        print("\nGrowth 50k -> 100k (medians; linear is 2.00x):\n" + "\n".join(lines))
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 50_000, 100_000])
-    parser.add_argument("--runs", type=int, default=5,
-                        help="CLI runs (and json.load runs) per size; medians are reported")
-    parser.add_argument(
-        "--child", nargs=3, metavar=("INVENTORY", "POLICY", "OUT"), help=argparse.SUPPRESS
-    )
+    trees.add_tree_options(parser)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000, 100_000])
+    parser.add_argument("--shapes", nargs="+", choices=SHAPES, default=list(SHAPES))
+    parser.add_argument("--runs", type=int, default=5, help="CLI runs per tree, shape and size")
     args = parser.parse_args()
-    if args.child:
-        child(*(Path(p) for p in args.child))
-        return
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for size in args.sizes:
-            row = measure(Path(tmp), size, args.runs)
-            rows.append(row)
-            stages, wall, load = row["stages"], row["wall"], row["json_load"]
-            assert isinstance(stages, dict)
-            assert isinstance(wall, Spread) and isinstance(load, Spread)
-            total = sum(stages.values())
-            print(
-                f"\n{size:>7} accounts ({row['mb']:.1f} MB, {row['findings']} findings), "
-                f"exit {row['exit']}"
-            )
-            print(f"  CLI wall time        {wall}")
-            print(f"  bare json.load       {load}")
-            print(f"  CLI / json.load      {wall.median / load.median:7.1f}x (medians)")
-            print(
-                f"  CLI peak RSS         {row['cli_peak_rss_mb']:7.0f} MB (staged, one process: "
-                f"{row['peak_rss_mb']:.0f} MB)"
-            )
-            print(
-                f"  staged total         {total:7.2f} s   = {total / load.median:.1f}x json.load"
-            )
-            for name, seconds in stages.items():
-                print(
-                    f"    {name:24} {seconds:7.2f} s   = {seconds / load.median:.2f}x json.load"
-                )
-    by_size = {row["size"]: row for row in rows}
-    if 50_000 in by_size and 100_000 in by_size:
-        large, small = by_size[100_000]["wall"], by_size[50_000]["wall"]
-        assert isinstance(large, Spread) and isinstance(small, Spread)
-        print(f"\ngrowth 50k -> 100k (CLI wall time, medians): {large.median / small.median:.2f}x "
-              "(linear would be 2.0x)")
+    with trees.baseline_tree(args) as old, tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        code = {"old": old, "new": args.new_tree.resolve()}
+        print(f"old: {trees.describe(old)}\nnew: {trees.describe(code['new'])}")
+        print(
+            f"{args.runs} runs each, alternating; {os.cpu_count()} CPUs; Python {sys.version.split()[0]}\n"
+        )
+        sys.stdout.flush()
+        cells = [
+            measure(shape, size, args.runs, code, Path(tmp))
+            for shape in args.shapes
+            for size in args.sizes
+        ]
+    report(cells)
+    return 1 if any(side.error for c in cells for side in c.sides.values()) else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
