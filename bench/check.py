@@ -155,16 +155,21 @@ def ratio(top: list[float], bottom: list[float]) -> str:
 
 @dataclass
 class Side:
+    """One tree's runs on one inventory; after an error its figures are not reported."""
+
     runs: list[Run] = field(default_factory=list)
     error: str | None = None
 
+    def figures(self, name: str) -> list[float]:
+        return [] if self.error else [getattr(run, name) for run in self.runs]
+
     @property
     def walls(self) -> list[float]:
-        return [r.wall for r in self.runs]
+        return self.figures("wall")
 
     @property
     def peaks(self) -> list[float]:
-        return [r.tree_peak_mb for r in self.runs]
+        return self.figures("tree_peak_mb")
 
 
 @dataclass
@@ -222,7 +227,7 @@ def report(cells: list[Cell]) -> None:
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for c in cells:
         old, new = c.sides["old"], c.sides["new"]
-        one_proc = [spread([r.proc_peak_mb for r in s.runs], ".0f").split()[0] for s in (old, new)]
+        one_proc = [spread(s.figures("proc_peak_mb"), ".0f").split()[0] for s in (old, new)]
         cols = [
             c.shape,
             f"{c.size:,}",
