@@ -353,10 +353,10 @@ def _long_text(rng: random.Random, lines: tuple[str, ...], host: str, target: in
 def _connection_error(rng: random.Random, account: dict[str, Any], imap: bool) -> str:
     host = account["from_email"].rpartition("@")[2]
     if imap:
-        text = _long_text(rng, _IMAP_LINES, host, rng.randint(300, 3000))
+        text = _long_text(rng, _IMAP_LINES, host, rng.randint(150, 1200))
     else:
         lines = _STACK if rng.random() < 0.4 else _SMTP_LINES
-        text = _long_text(rng, lines, host, rng.randint(300, 4000))
+        text = _long_text(rng, lines, host, rng.randint(150, 1500))
     secret = account["imap_password" if imap else "password"]
     roll = rng.random()
     if secret and roll < 0.04:  # a server echoing the login: the model must scrub it
@@ -491,7 +491,7 @@ def _make_wild(rng: random.Random, account: dict[str, Any]) -> None:
         account["from_name"] = name * rng.randint(8, 20) if rng.random() < 0.02 else name
     roll = rng.random()
     if roll < 0.3:
-        account["signature"] = _html_signature(rng, account, rng.randint(2000, 8000))
+        account["signature"] = _html_signature(rng, account, rng.randint(600, 3000))
     elif roll < 0.38:
         account["signature"] = rng.choice((None, "", "   "))
     for protocol, rate in (("smtp", 0.22), ("imap", 0.15)):
