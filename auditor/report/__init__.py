@@ -1,4 +1,4 @@
-"""Output formats: each a pure function of an ``AuditResult``, chosen by ``ReportFormat``.
+"""Output formats, chosen by ``ReportFormat``: each writes an ``AuditResult`` to a text stream.
 
 The registry is an explicit table keyed by the enum; a test checks that it covers every member.
 A format's module is imported when the format is first looked up, so a run imports only the
@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib import import_module
+from typing import TextIO
 
 from auditor.model.result import AuditResult
 
@@ -29,15 +30,17 @@ class ReportFormat(StrEnum):
 
 @dataclass(frozen=True)
 class FileFormat:
-    """A format written to ``--output-dir`` under a fixed name."""
+    """A format written to ``--output-dir`` under a fixed name: ``write`` streams it to a file,
+    ``render`` (built on ``write``) returns it as a string."""
 
     filename: str
+    write: Callable[[AuditResult, TextIO], None]
     render: Callable[[AuditResult], str]
 
 
 class _FileFormats(Mapping[ReportFormat, FileFormat]):
     """Format -> ``FileFormat``, from ``(file name, module)``: the module (under
-    ``auditor.report``) has ``render``."""
+    ``auditor.report``) has ``write`` and ``render``."""
 
     def __init__(self, table: dict[ReportFormat, tuple[str, str]]) -> None:
         self._table = table
@@ -47,7 +50,7 @@ class _FileFormats(Mapping[ReportFormat, FileFormat]):
         if fmt not in self._loaded:
             filename, name = self._table[fmt]
             module = import_module(f"{__name__}.{name}")
-            self._loaded[fmt] = FileFormat(filename, module.render)
+            self._loaded[fmt] = FileFormat(filename, module.write, module.render)
         return self._loaded[fmt]
 
     def __contains__(self, fmt: object) -> bool:

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import csv
-import io
+from typing import TextIO
 
 from auditor.model.result import AuditResult
 from auditor.report.json_report import finding_dict
+from auditor.report.output import as_text
 
 COLUMNS = (
     "severity",
@@ -31,11 +32,13 @@ def cell(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def render(result: AuditResult) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+def write(result: AuditResult, stream: TextIO) -> None:
+    writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for finding in result.findings:
         row = finding_dict(finding)
         writer.writerow([cell(row[column]) for column in COLUMNS])
-    return buffer.getvalue()
+
+
+def render(result: AuditResult) -> str:
+    return as_text(write, result)

@@ -9,17 +9,16 @@ untrusted: the template autoescapes it, the JSON embedding escapes ``<``, ``>`` 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TextIO
 
-from auditor.model.account import EmailAccount
 from auditor.model.result import AuditResult, FindingStatus, Severity
 from auditor.report.accounts import account_columns
 from auditor.report.html.assets import assets
 from auditor.report.html.charts import BarChart, bar_chart
 from auditor.report.html.columns import StringTable, encode_table
-from auditor.report.html.embed import script_json
-from auditor.report.html.payload import accounts_table, finding_columns, payload_text
+from auditor.report.html.payload import finding_columns, payload_parts
+from auditor.report.output import as_text
 from auditor.report.templating import environment
 from auditor.report.view import InventoryOverview, inventory_overview, rule_groups
 
@@ -37,36 +36,6 @@ class FilterChoices:
     clients: tuple[int, ...]
     providers: tuple[str, ...]
     tags: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class InventoryPart:
-    """What the report shows of the inventory alone. A large run makes it before the evaluation,
-    on the other core (``auditor.report.writer``), and gets it back pickled: a few figures and
-    the accounts table as text."""
-
-    overview: InventoryOverview
-    clients: tuple[int, ...]
-    providers: tuple[str, ...]
-    tags: tuple[str, ...]
-    strings: list[str | None]  # the string table, as the accounts table left it
-    accounts_json: str  # the accounts table, as script JSON
-
-
-def inventory_part(accounts: Sequence[EmailAccount]) -> InventoryPart:
-    """Overview, filter options and the accounts table, all from one set of account columns
-    (each pass over 50,000 scattered account objects costs more than one over a list)."""
-    columns = account_columns(accounts)
-    strings, table = accounts_table(columns, len(accounts))
-    tags = {tag for names in columns["tags"] for tag in names}
-    return InventoryPart(
-        overview=inventory_overview(accounts, columns),
-        clients=tuple(sorted(set(columns["client_id"]) - {None})),
-        providers=tuple(sorted(set(columns["type"]) - {None})),
-        tags=tuple(sorted(tags, key=lambda tag: (tag.casefold(), tag))),
-        strings=strings.strings,
-        accounts_json=str(script_json(table)),
-    )
 
 
 def overview_charts(overview: InventoryOverview) -> tuple[BarChart, ...]:
@@ -90,39 +59,44 @@ def overview_charts(overview: InventoryOverview) -> tuple[BarChart, ...]:
     )
 
 
-def finish(result: AuditResult, inventory: Callable[[], InventoryPart]) -> str:
-    """The report from the result and ``inventory()``, which may wait for another process: the
-    work that needs only the findings is done first."""
+def write(result: AuditResult, stream: TextIO) -> None:
+    """The page, its data block written a slice of a column at a time (``payload_parts``).
+
+    The overview, the filters' options and the accounts table all come from one set of account
+    columns: each pass over 50,000 scattered account objects costs more than one over a list."""
     groups = rule_groups(result)
-    findings = finding_columns(result.findings)
-    part = inventory()
-    strings = StringTable(part.strings)
-    table = encode_table(findings, len(result.findings), strings)
-    failures = part.overview.connection_failures
-    return (
-        environment()
-        .get_template("report.html.j2")
-        .render(
+    columns = account_columns(result.accounts)
+    overview = inventory_overview(result.accounts, columns)
+    tags = {tag for names in columns["tags"] for tag in names}
+    choices = FilterChoices(
+        severities=tuple(s.value for s in Severity),
+        rules=tuple(g.info.id for g in groups),
+        statuses=tuple(s.value for s in FindingStatus),
+        clients=tuple(sorted(set(columns["client_id"]) - {None})),
+        providers=tuple(sorted(set(columns["type"]) - {None})),
+        tags=tuple(sorted(tags, key=lambda tag: (tag.casefold(), tag))),
+    )
+    # The accounts table numbers its strings first, the findings table continues.
+    strings = StringTable()
+    accounts = encode_table(columns, len(result.accounts), strings)
+    findings = encode_table(finding_columns(result.findings), len(result.findings), strings)
+    failures = overview.connection_failures
+    template = environment().get_template("report.html.j2")
+    stream.writelines(
+        template.generate(
             result=result,
             summary=result.summary,
             groups=groups,
-            overview=part.overview,
-            charts=overview_charts(part.overview),
+            overview=overview,
+            charts=overview_charts(overview),
             failures=failures[:FAILURES_SHOWN],
             failures_hidden=failures[FAILURES_SHOWN:],
-            choices=FilterChoices(
-                severities=tuple(s.value for s in Severity),
-                rules=tuple(g.info.id for g in groups),
-                statuses=tuple(s.value for s in FindingStatus),
-                clients=part.clients,
-                providers=part.providers,
-                tags=part.tags,
-            ),
+            choices=choices,
             assets=assets(),
-            data=payload_text(strings, table, part.accounts_json),
+            data=payload_parts(strings, findings, accounts),
         )
     )
 
 
 def render(result: AuditResult) -> str:
-    return finish(result, lambda: inventory_part(result.accounts))
+    return as_text(write, result)

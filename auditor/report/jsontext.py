@@ -1,10 +1,9 @@
-"""Compact JSON text for the large reports, written by ``pydantic_core.to_json`` (Rust).
-
-At 50,000 accounts the JSON, SARIF and HTML reports each serialise tens of thousands of objects;
-``to_json`` does that about three times faster than ``json.dumps``. The text is the same JSON
-value: keys in insertion order, non-ASCII as UTF-8 (as ``ensure_ascii=False``), NaN and
-infinities as the bare tokens ``json.dumps`` writes by default. Only the spacing differs, and
-how a float is spelt (``1e-05`` vs ``0.00001``): the same number.
+"""Compact JSON text for the findings of the JSON and SARIF reports, written by
+``pydantic_core.to_json`` (Rust), which serialises their tens of thousands of small objects
+markedly faster than ``json.dumps``. The text is the same JSON value: keys in insertion order,
+non-ASCII as UTF-8 (as ``ensure_ascii=False``), NaN and infinities as the bare tokens
+``json.dumps`` writes by default. Only the spacing differs, and how a float is spelt (``1e-05``
+vs ``0.00001``): the same number.
 """
 
 from __future__ import annotations

@@ -8,11 +8,15 @@ makes close to a million testcases, and building a tree of them first costs minu
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from itertools import islice
+from typing import TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 from auditor.model.result import AuditResult, Finding, FindingStatus
-from auditor.report.view import rule_groups
+from auditor.report.output import ROWS_PER_WRITE, as_text
+from auditor.report.view import RuleGroup, rule_groups
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -26,7 +30,7 @@ def _attr(value: object) -> str:
     return quoteattr(_clean(str(value)))
 
 
-def _text(findings: list[Finding]) -> str:
+def _text(findings: Sequence[Finding]) -> str:
     return escape(
         _clean(
             "\n".join(
@@ -38,17 +42,22 @@ def _text(findings: list[Finding]) -> str:
     )
 
 
-def _case(head: str, findings: list[Finding]) -> tuple[str, str]:
-    """One <testcase> (its opening `head` given) and its outcome: pass, failure or skipped."""
+def _outcome(findings: Sequence[Finding]) -> str:
     if not findings:
-        return f"{head} />", "pass"
+        return "pass"
+    return "failure" if any(f.status is FindingStatus.OPEN for f in findings) else "skipped"
+
+
+def _case(head: str, findings: Sequence[Finding]) -> str:
+    """One <testcase> (its opening ``head`` given), with its failure or skipped element."""
+    if not findings:
+        return f"{head} />\n"
     opened = [f for f in findings if f.status is FindingStatus.OPEN]
     if opened:
         first = opened[0]
         return (
             f"{head}>\n      <failure type={_attr(first.severity.value)} "
-            f"message={_attr(first.message)}>{_text(opened)}</failure>\n    </testcase>",
-            "failure",
+            f"message={_attr(first.message)}>{_text(opened)}</failure>\n    </testcase>\n"
         )
     known = findings[0]
     reason = (
@@ -56,48 +65,57 @@ def _case(head: str, findings: list[Finding]) -> tuple[str, str]:
         if known.status is FindingStatus.WAIVED
         else "known: in the baseline report"
     )
-    return f"{head}>\n      <skipped message={_attr(reason)} />\n    </testcase>", "skipped"
+    return f"{head}>\n      <skipped message={_attr(reason)} />\n    </testcase>\n"
 
 
-def render(result: AuditResult) -> str:
+def _subjects(
+    result: AuditResult, group: RuleGroup, names: dict[int, str]
+) -> Iterator[tuple[int | None, str]]:
+    """The (account id, quoted name) of each case of a suite."""
+    info = group.info
+    if info.id in result.checked:
+        for account in result.checked[info.id]:
+            yield account.id, names[account.id]
+    else:  # policy-level findings (waiver-*): one case each
+        for n, finding in enumerate(group.findings):
+            yield finding.account_id, _attr(f"{info.id} #{n + 1}")
+
+
+def write(result: AuditResult, stream: TextIO) -> None:
+    """The counts go in the opening tags, so each suite is counted first, then written a chunk
+    of cases at a time."""
     by_case: dict[tuple[str, int | None], list[Finding]] = defaultdict(list)
     for finding in result.findings:
         by_case[(finding.id, finding.account_id)].append(finding)
     names = {a.id: _attr(f"{a.id} {a.email}".strip()) for a in result.accounts}
-    suites: list[str] = []
-    totals = {"tests": 0, "failure": 0, "skipped": 0}
+    suites: list[tuple[RuleGroup, Counter[str]]] = []
     for group in rule_groups(result):
+        keys = ((group.info.id, account_id) for account_id, _ in _subjects(result, group, names))
+        suites.append((group, Counter(_outcome(by_case.get(key, ())) for key in keys)))
+    totals = sum((counts for _, counts in suites), Counter())
+    stamp = result.generated_at.isoformat(timespec="seconds")
+    stream.write(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<testsuites name="smartlead-audit" timestamp="{stamp}" tests="{totals.total()}" '
+        f'failures="{totals["failure"]}" skipped="{totals["skipped"]}" errors="0">\n'
+    )
+    for group, counts in suites:
         info = group.info
+        stream.write(
+            f'  <testsuite name={_attr(info.id)} tests="{counts.total()}" '
+            f'failures="{counts["failure"]}" skipped="{counts["skipped"]}" errors="0">\n'
+        )
         prefix = f"    <testcase classname={_attr(f'smartlead-audit.{info.id}')} name="
         suffix = f" file={_attr(info.policy.rpartition(':')[0])}"
-        cases: list[str] = []
-        counts = {"tests": 0, "failure": 0, "skipped": 0, "pass": 0}
-        subjects: list[tuple[int | None, str]]
-        if info.id in result.checked:
-            subjects = [(a.id, names[a.id]) for a in result.checked[info.id]]
-        else:  # policy-level findings (waiver-*): one case each
-            subjects = [
-                (f.account_id, _attr(f"{info.id} #{n + 1}")) for n, f in enumerate(group.findings)
-            ]
-        for account_id, name in subjects:
-            findings = by_case.get((info.id, account_id), [])
-            text, outcome = _case(prefix + name + suffix, findings)
-            cases.append(text)
-            counts["tests"] += 1
-            counts[outcome] += 1
-        for key in totals:
-            totals[key] += counts[key]
-        suites.append(
-            f'  <testsuite name={_attr(info.id)} tests="{counts["tests"]}" '
-            f'failures="{counts["failure"]}" skipped="{counts["skipped"]}" errors="0">\n'
-            + "".join(case + "\n" for case in cases)
-            + "  </testsuite>\n"
+        cases = (
+            _case(prefix + name + suffix, by_case.get((info.id, account_id), ()))
+            for account_id, name in _subjects(result, group, names)
         )
-    stamp = result.generated_at.isoformat(timespec="seconds")
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<testsuites name="smartlead-audit" timestamp="{stamp}" tests="{totals["tests"]}" '
-        f'failures="{totals["failure"]}" skipped="{totals["skipped"]}" errors="0">\n'
-        + "".join(suites)
-        + "</testsuites>\n"
-    )
+        while chunk := "".join(islice(cases, ROWS_PER_WRITE)):
+            stream.write(chunk)
+        stream.write("  </testsuite>\n")
+    stream.write("</testsuites>\n")
+
+
+def render(result: AuditResult) -> str:
+    return as_text(write, result)

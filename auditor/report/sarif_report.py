@@ -8,10 +8,11 @@ per run (worst first; the rest are counted in a notification).
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, TextIO
 
 from auditor.model.result import AuditResult, Finding, FindingStatus, RuleInfo, Severity
 from auditor.report.jsontext import compact
+from auditor.report.output import ROWS_PER_WRITE, as_text
 from auditor.report.view import rule_groups
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -111,15 +112,8 @@ def fallback_uri(result: AuditResult) -> str:
     return user_files[0] if user_files else "policies"
 
 
-def sarif_dict(result: AuditResult) -> dict[str, Any]:
-    infos = [group.info for group in rule_groups(result)]
-    rule_index = {info.id: index for index, info in enumerate(infos)}
-    shown = result.findings[:MAX_RESULTS]  # findings are sorted worst first
-    fallback = fallback_uri(result)
-    # One location object per policy line, shared by its findings (they are only serialised).
-    physical = {p: _physical_location(p, fallback) for p in {f.policy for f in shown}}
-    omitted = len(result.findings) - len(shown)
-    with_baseline = any(f.status is FindingStatus.BASELINE for f in result.findings)
+def _document(result: AuditResult, infos: list[RuleInfo], omitted: int) -> dict[str, Any]:
+    """The whole SARIF document but its results (``None`` in their place)."""
     invocation: dict[str, Any] = {"executionSuccessful": True}
     if omitted:
         invocation["toolExecutionNotifications"] = [
@@ -147,15 +141,35 @@ def sarif_dict(result: AuditResult) -> dict[str, Any]:
                 },
                 "invocations": [invocation],
                 "automationDetails": {"id": "smartlead-audit/"},
-                "results": [
-                    _result(f, rule_index, physical[f.policy], with_baseline) for f in shown
-                ],
+                "results": None,
                 "properties": {"accounts": result.summary.accounts, "omittedResults": omitted},
             }
         ],
     }
 
 
+def write(result: AuditResult, stream: TextIO) -> None:
+    """Compact: SARIF is read by tools (indenting 25,000 results only makes the file larger).
+
+    The results are written a chunk at a time in place of the document's ``"results":null``;
+    only numbers follow that member, so its last occurrence in the text is the member itself,
+    whatever a rule's text says."""
+    infos = [group.info for group in rule_groups(result)]
+    rule_index = {info.id: index for index, info in enumerate(infos)}
+    shown = result.findings[:MAX_RESULTS]  # findings are sorted worst first
+    fallback = fallback_uri(result)
+    # One location object per policy line, shared by its findings (they are only serialised).
+    physical = {p: _physical_location(p, fallback) for p in {f.policy for f in shown}}
+    with_baseline = any(f.status is FindingStatus.BASELINE for f in result.findings)
+    document = _document(result, infos, len(result.findings) - len(shown))
+    head, _, tail = compact(document).rpartition('"results":null')
+    stream.write(head + '"results":[')
+    for start in range(0, len(shown), ROWS_PER_WRITE):
+        chunk = shown[start : start + ROWS_PER_WRITE]
+        results = [_result(f, rule_index, physical[f.policy], with_baseline) for f in chunk]
+        stream.write(("," if start else "") + compact(results)[1:-1])
+    stream.write("]" + tail + "\n")
+
+
 def render(result: AuditResult) -> str:
-    # Compact: SARIF is read by tools (indenting 25,000 results only makes the file larger).
-    return compact(sarif_dict(result)) + "\n"
+    return as_text(write, result)

@@ -1,4 +1,4 @@
-"""Write the report files of a run, each atomically."""
+"""Write the report files of a run, each streamed atomically to its file."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from pathlib import Path
 
 from auditor.model.result import AuditResult
 from auditor.report import FileFormat
-from auditor.report.output import write_atomic
+from auditor.report.output import atomic_text
 
 Target = tuple[Path, FileFormat]
 
 
 def write_reports(targets: Sequence[Target], result: AuditResult) -> None:
-    """Render and write every target, in order; the first failure is raised."""
+    """Write every target, in order; the first failure is raised."""
     for path, fmt in targets:
-        write_atomic(path, fmt.render(result))
+        with atomic_text(path) as stream:
+            fmt.write(result, stream)

@@ -71,11 +71,20 @@ def test_sarif_is_valid_and_github_ready(demo: AuditResult) -> None:
 
 
 def test_sarif_fingerprints_are_stable_and_distinct(demo: AuditResult) -> None:
-    first = json.loads(sarif_report.render(demo))["runs"][0]["results"]
-    again = json.loads(sarif_report.render(demo))["runs"][0]["results"]
-    prints = [r["partialFingerprints"]["smartleadFinding/v1"] for r in first]
-    assert prints == [r["partialFingerprints"]["smartleadFinding/v1"] for r in again]
-    assert len(set(prints)) == len(prints)
+    """A finding keeps its fingerprint in another run, whatever the order of the inventory."""
+
+    def prints(result: AuditResult) -> dict[tuple[str, int, str], str]:
+        return {
+            (r["ruleId"], r["properties"]["accountId"], r["properties"]["field"]): r[
+                "partialFingerprints"
+            ]["smartleadFinding/v1"]
+            for r in json.loads(sarif_report.render(result))["runs"][0]["results"]
+        }
+
+    first = prints(demo)
+    reordered = _audit(json.loads(DEMO_INVENTORY.read_text())[::-1], [Path("policies")])
+    assert prints(reordered) == first
+    assert len(set(first.values())) == len(first) == len(demo.findings)
 
 
 def test_sarif_caps_results_and_says_so(demo: AuditResult, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from auditor.model.result import AuditResult
-from auditor.report.json_report import report_dict
+from auditor.report import json_report
 from auditor.testing.generator import generate_accounts
 from tests.support.browser import (
     BIG_POLICY,
@@ -45,7 +45,7 @@ class Report:
     def __init__(self, result: AuditResult, path: Path) -> None:
         self.result = result
         self.path = write_report(result, path)
-        self.json = report_dict(result)
+        self.json = json.loads(json_report.render(result))
         self.accounts = {a.id: a for a in result.accounts}
 
     def findings(self, **filters: str) -> list[dict[str, Any]]:

@@ -1,5 +1,5 @@
 """Report formats: the JSON contract (validated against its shipped schema), golden files for
-JSON and Markdown, escaping of untrusted inventory text, and the format registry."""
+JSON, Markdown and HTML, escaping of untrusted inventory text, and the format registry."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from auditor.report import (
     STREAM_FORMATS,
     ReportFormat,
     console_report,
+    html_report,
     json_report,
     markdown_report,
 )
@@ -98,6 +99,11 @@ def test_json_report_keeps_text_exact_one_finding_per_line(tmp_path: Path) -> No
 
 def test_markdown_golden(demo_result: AuditResult, golden: object) -> None:
     golden("demo-report.md", markdown_report.render(demo_result))  # type: ignore[operator]
+
+
+def test_html_golden(demo_result: AuditResult, golden: object) -> None:
+    """The whole page, data block and inline script included (the clock is fixed: NOW)."""
+    golden("demo-report.html", html_report.render(demo_result))  # type: ignore[operator]
 
 
 def test_console_has_verdict_and_no_color_codes_when_color_off(demo_result: AuditResult) -> None:

@@ -85,14 +85,12 @@ class StringTable:
     """The strings of the report's tables, numbered once for all of them (index 0 is null).
 
     Tables are numbered in the order they are encoded: each adds the strings it is the first
-    to use, most frequent first. A table encoded later never renumbers an earlier one, so the
-    tables can be encoded apart (the accounts even in another process, before the findings
-    exist) and give the same text as when encoded together.
+    to use, most frequent first; a table encoded later never renumbers an earlier one.
     """
 
-    def __init__(self, strings: Sequence[str | None] = (None,)) -> None:
-        self.strings: list[str | None] = list(strings)
-        self._index = {value: index for index, value in enumerate(self.strings)}
+    def __init__(self) -> None:
+        self.strings: list[str | None] = [None]
+        self._index: dict[str | None, int] = {None: 0}
         self._counts: Counter[str | None] = Counter()
 
     def count(self, values: Iterable[str | None] | Mapping[str | None, int]) -> None:

@@ -1,68 +1,80 @@
 """The data the report's script works on: every finding and every account, columnar.
 
-Findings are exactly ``json_report.finding_dict`` (one definition of what a finding says); the
+Findings are the JSON report's (``Finding``'s fields, ``json_report.finding_dict``'s values); the
 accounts are ``auditor.report.accounts.account_columns`` (every audited setting, no secret).
 
-The accounts table is encoded first and needs nothing but the inventory, so a run can encode it
-before the findings exist, in another process (``auditor.report.writer``); the findings table then
-continues its string table. ``payload_text`` joins the parts' JSON texts into the same document
-``report_payload`` describes as one value.
+The payload is written in parts, a slice of a column at a time: its text (tens of MB for a large
+inventory) never exists as one string.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from markupsafe import Markup
 
-from auditor.model.result import AuditResult, Finding
-from auditor.report.accounts import CHUNK, AccountColumns, account_columns, extend_columns
-from auditor.report.html.columns import StringTable, encode_table
+from auditor.model.result import Finding
+from auditor.report.accounts import CHUNK, extend_columns
+from auditor.report.html.columns import StringTable
 from auditor.report.html.embed import script_json
-from auditor.report.json_report import finding_dict
+from auditor.report.json_report import VALUE
+from auditor.report.output import ROWS_PER_WRITE
 
 FORMAT = 1
 
 
 def finding_columns(findings: Sequence[Finding]) -> dict[str, list[Any]]:
-    """``finding_dict`` of every finding, as columns under its keys."""
+    """Every finding's fields as columns, as the JSON report has them."""
     if not findings:
         return {}
-    keys = list(finding_dict(findings[0]))
-    columns: list[list[Any]] = [[] for _ in keys]
+    columns: list[list[Any]] = [[] for _ in Finding._fields]
     for start in range(0, len(findings), CHUNK):
-        rows: Iterable[dict[str, Any]] = map(finding_dict, findings[start : start + CHUNK])
-        extend_columns(columns, map(dict.values, rows))
-    return dict(zip(keys, columns, strict=True))
+        extend_columns(columns, findings[start : start + CHUNK])
+    named = dict(zip(Finding._fields, columns, strict=True))
+    named["severity"] = list(map(VALUE.__getitem__, named["severity"]))
+    named["status"] = list(map(VALUE.__getitem__, named["status"]))
+    named["waiver"] = [None if w is None else str(w) for w in named["waiver"]]
+    return named
 
 
-def accounts_table(accounts: AccountColumns, rows: int) -> tuple[StringTable, dict[str, Any]]:
-    """The accounts table, and the string table it starts."""
-    strings = StringTable()
-    return strings, encode_table(accounts, rows, strings)
+def _array(values: Sequence[Any]) -> Iterator[str]:
+    """``script_json(values)``, ``ROWS_PER_WRITE`` values at a time."""
+    if not values:
+        yield "[]"
+        return
+    for start in range(0, len(values), ROWS_PER_WRITE):
+        text = script_json(values[start : start + ROWS_PER_WRITE])
+        yield ("," if start else "[") + text[1:-1]
+    yield "]"
 
 
-def report_payload(result: AuditResult, accounts: AccountColumns | None = None) -> dict[str, Any]:
-    """``{"format", "strings", "findings", "accounts"}``; ``columns`` documents the encoding.
-
-    ``accounts`` is ``account_columns(result.accounts)`` when the caller already has it.
-    """
-    if accounts is None:
-        accounts = account_columns(result.accounts)
-    strings, accounts_encoded = accounts_table(accounts, len(result.accounts))
-    findings = encode_table(finding_columns(result.findings), len(result.findings), strings)
-    return {
-        "format": FORMAT,
-        "strings": strings.strings,
-        "findings": findings,
-        "accounts": accounts_encoded,
-    }
+def _table(table: dict[str, Any]) -> Iterator[str]:
+    """``script_json(table)`` for an ``encode_table`` table, a slice of a column at a time."""
+    yield f'{{"n":{table["n"]},"columns":{{'
+    for index, (name, (kind, encoding, values)) in enumerate(table["columns"].items()):
+        yield f'{"," if index else ""}{script_json(name)}:["{kind}","{encoding}",'
+        yield from _array(values)
+        yield "]"
+    yield "}}"
 
 
-def payload_text(strings: StringTable, findings: dict[str, Any], accounts_json: str) -> Markup:
-    """``report_payload``'s document as script JSON, from the accounts table's JSON text."""
-    return Markup(  # noqa: S704 - each part is script_json's escaped text
-        f'{{"format":{FORMAT},"strings":{script_json(strings.strings)},'
-        f'"findings":{script_json(findings)},"accounts":{accounts_json}}}'
-    )
+def _parts(
+    strings: StringTable, findings: dict[str, Any], accounts: dict[str, Any]
+) -> Iterator[str]:
+    yield f'{{"format":{FORMAT},"strings":'
+    yield from _array(strings.strings)
+    yield ',"findings":'
+    yield from _table(findings)
+    yield ',"accounts":'
+    yield from _table(accounts)
+    yield "}"
+
+
+def payload_parts(
+    strings: StringTable, findings: dict[str, Any], accounts: dict[str, Any]
+) -> Iterator[Markup]:
+    """``{"format", "strings", "findings", "accounts"}`` as the text of a
+    ``<script type="application/json">`` element, in parts; ``columns`` documents the tables."""
+    # Each part is script_json's escaped text, or our own JSON punctuation around it.
+    return map(Markup, _parts(strings, findings, accounts))

@@ -1,0 +1,155 @@
+"""Report files are streamed: no format holds its whole text, and a run that fails while writing
+leaves the previous reports as they were and no temporary file."""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TextIO
+
+import pytest
+
+from auditor.model.result import AuditResult
+from auditor.report import FILE_FORMATS, ReportFormat, output, writer
+from auditor.testing.generator import generate_accounts
+from tests.support.browser import STRICT_POLICY, audit
+from tests.support.shared import DEMO_INVENTORY, SHIPPED_POLICIES, CliResult
+
+
+class LargestWrite(io.StringIO):
+    """Keeps what is written, and the length of the largest single write."""
+
+    largest = 0
+
+    def write(self, text: str) -> int:
+        self.largest = max(self.largest, len(text))
+        return super().write(text)
+
+
+@pytest.fixture(scope="module")
+def large_result(tmp_path_factory: pytest.TempPathFactory) -> AuditResult:
+    """6,000 accounts, about 24,000 findings: the reports are MBs (the Markdown one is capped)."""
+    return audit(generate_accounts(6000, seed=4), STRICT_POLICY, tmp_path_factory.mktemp("large"))
+
+
+@pytest.mark.parametrize("fmt", list(FILE_FORMATS))
+def test_no_format_writes_its_text_in_one_piece(
+    fmt: ReportFormat, large_result: AuditResult
+) -> None:
+    stream = LargestWrite()
+    FILE_FORMATS[fmt].write(large_result, stream)
+    size = len(stream.getvalue())
+    assert size > 40_000
+    assert stream.largest * 10 < size, (stream.largest, size)
+
+
+class FailingStream:
+    """Passes the first write on to the real file and raises ``error`` at the second, recording
+    how much of the temporary file was on disk by then."""
+
+    def __init__(self, stream: TextIO, error: BaseException) -> None:
+        self.stream, self.error = stream, error
+        self.on_disk: int | None = None
+
+    def write(self, text: str) -> int:
+        self.stream.flush()
+        self.on_disk = os.fstat(self.stream.fileno()).st_size
+        if self.on_disk:
+            raise self.error
+        return self.stream.write(text)
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+
+Run = Callable[..., CliResult]
+
+
+def _fail_while_writing(
+    monkeypatch: pytest.MonkeyPatch, error: BaseException, name: str
+) -> list[FailingStream]:
+    """Make the CLI's report writer fail in the middle of writing the report called ``name``."""
+    streams: list[FailingStream] = []
+    real = output.atomic_text
+
+    @contextmanager
+    def failing(path: Path) -> Iterator[TextIO | FailingStream]:
+        with real(path) as stream:
+            if path.name != name:
+                yield stream
+            else:
+                streams.append(FailingStream(stream, error))
+                yield streams[-1]
+
+    monkeypatch.setattr(writer, "atomic_text", failing)
+    return streams
+
+
+@pytest.mark.parametrize("fmt", list(FILE_FORMATS))
+def test_ctrl_c_while_writing_keeps_the_previous_report(
+    run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: ReportFormat
+) -> None:
+    name = FILE_FORMATS.filename(fmt)
+    (tmp_path / name).write_text("the previous report\n")
+    streams = _fail_while_writing(monkeypatch, KeyboardInterrupt(), name)
+    result = run_cli(
+        "check",
+        "--inventory",
+        DEMO_INVENTORY,
+        "--policy",
+        SHIPPED_POLICIES,
+        "--output-dir",
+        tmp_path,
+        "--format",
+        fmt,
+        "-q",
+    )
+    assert result.code == 130
+    assert streams[0].on_disk  # it failed mid-write, with part of the report on disk
+    assert (tmp_path / name).read_text() == "the previous report\n"
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "message"),
+    [
+        (OSError(errno.ENOSPC, "No space left on device"), 2, "No space left on device."),
+        (RuntimeError("kaboom"), 4, "internal error: RuntimeError: kaboom"),
+    ],
+)
+def test_a_failure_while_writing_keeps_earlier_and_previous_reports(
+    run_cli: Run,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    error: BaseException,
+    code: int,
+    message: str,
+) -> None:
+    (tmp_path / "audit.html").write_text("the previous report\n")
+    _fail_while_writing(monkeypatch, error, "audit.html")
+    result = run_cli(
+        "check",
+        "--inventory",
+        DEMO_INVENTORY,
+        "--policy",
+        SHIPPED_POLICIES,
+        "--output-dir",
+        tmp_path,
+        "--format",
+        "markdown",
+        "--format",
+        "html",
+        "-q",
+    )
+    assert result.code == code
+    assert message in result.err
+    if code == 2:
+        assert f"cannot write {tmp_path / 'audit.html'}" in result.err
+    assert (tmp_path / "audit.html").read_text() == "the previous report\n"
+    assert (tmp_path / "audit.md").read_text().startswith("# SmartLead audit")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["audit.html", "audit.md"]
