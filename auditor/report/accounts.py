@@ -30,6 +30,27 @@ _SETTINGS = tuple(
 )
 _WARMUP = tuple(name for name, info in fields_of(WarmupDetails).items() if not info.exclude)
 
+# The columns the HTML report's script finds by their role (it holds no wire names of its own).
+ROLES = {
+    role: wire_name(name)
+    for role, name in (
+        ("id", "id"),
+        ("provider", "type"),
+        ("client", "client_id"),
+        ("name", "from_name"),
+        ("email", "from_email"),
+        ("tags", "tags"),
+        ("campaigns", "campaign_ids"),
+    )
+}
+# Of each password the model keeps only a ``has_<secret>`` flag; the report shows the flag under
+# the secret's own wire name, the setting it stands for.
+SECRET_FLAGS = {
+    wire_name(name): name.removeprefix("has_")
+    for name in fields_of(EmailAccount)
+    if name.startswith("has_")
+}
+
 # Rows are turned into columns a slice at a time: the slice's temporaries stay in the CPU cache
 # and their memory is reused, which halves the time at 200,000 findings.
 CHUNK = 1024

@@ -249,11 +249,38 @@ def test_script_json_refuses_non_finite_numbers(value: float) -> None:
 # --- the data is the JSON report's data ----------------------------------------------------------
 
 
-def test_embedded_findings_are_finding_dicts(strict_result: AuditResult) -> None:
+def test_embedded_findings_are_finding_dicts_with_the_waiver_in_parts(
+    strict_result: AuditResult,
+) -> None:
     data = embedded(render(strict_result))
     decoded = columns.decode_table(data["findings"], data["strings"])
-    assert decoded == [finding_dict(f) for f in strict_result.findings]
+    expected = []
+    for finding in strict_result.findings:
+        row = finding_dict(finding)
+        del row["waiver"]
+        waiver = finding.waiver
+        row["waiver.reason"] = waiver and waiver.reason
+        row["waiver.expires"] = waiver and waiver.expires.isoformat()
+        row["waiver.policy"] = waiver and waiver.policy
+        expected.append(row)
+    assert decoded == expected
     assert len(decoded) > 2 * len(strict_result.accounts)  # the strict policy fails most
+    assert any(row["waiver.reason"] for row in decoded)
+
+
+def test_the_script_finds_account_columns_through_the_payload(strict_result: AuditResult) -> None:
+    data = embedded(render(strict_result))
+    names = data["accounts"]["columns"]
+    assert set(data["roles"].values()) <= set(names)
+    assert data["roles"]["client"] == wire_name("client_id")
+    assert data["secret_flags"] == {
+        "has_password": "password",
+        "has_imap_password": "imap_password",
+    }
+    code = str(assets().script)
+    # Names that are not also a role's ("id", "tags") must not be in the script at all.
+    for name in {*data["roles"].values(), *data["secret_flags"]} - set(data["roles"]):
+        assert re.search(rf"\b{name}\b", code) is None, name
 
 
 def test_embedded_accounts_carry_every_setting_but_no_secret(strict_result: AuditResult) -> None:

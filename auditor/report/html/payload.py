@@ -1,7 +1,12 @@
-"""The data the report's script works on: every finding and every account, columnar.
+"""The data the report's script works on: every finding and every account, columnar, with the
+names of the columns it needs.
 
-Findings are the JSON report's (``Finding``'s fields, ``json_report.finding_dict``'s values); the
-accounts are ``auditor.report.accounts.account_columns`` (every audited setting, no secret).
+Findings are the JSON report's (``Finding``'s fields, ``json_report.finding_dict``'s values), but
+the waiver is in its parts (``waiver.reason``, ``waiver.expires``, ``waiver.policy``), so the script
+shows them without parsing a display string. The accounts are
+``auditor.report.accounts.account_columns`` (every audited setting, no secret); the script finds
+its columns through ``roles`` and shows secret flags through ``secret_flags`` (both from
+``auditor.report.accounts``), so it holds no wire name of its own.
 
 The payload is written in parts, a slice of a column at a time: its text (tens of MB for a large
 inventory) never exists as one string.
@@ -15,7 +20,7 @@ from typing import Any
 from markupsafe import Markup
 
 from auditor.model.result import Finding
-from auditor.report.accounts import CHUNK, extend_columns
+from auditor.report.accounts import CHUNK, ROLES, SECRET_FLAGS, extend_columns
 from auditor.report.html.columns import StringTable
 from auditor.report.html.embed import script_json
 from auditor.report.json_report import VALUE
@@ -25,7 +30,7 @@ FORMAT = 1
 
 
 def finding_columns(findings: Sequence[Finding]) -> dict[str, list[Any]]:
-    """Every finding's fields as columns, as the JSON report has them."""
+    """Every finding's fields as columns, the waiver split into its parts."""
     if not findings:
         return {}
     columns: list[list[Any]] = [[] for _ in Finding._fields]
@@ -34,7 +39,10 @@ def finding_columns(findings: Sequence[Finding]) -> dict[str, list[Any]]:
     named = dict(zip(Finding._fields, columns, strict=True))
     named["severity"] = list(map(VALUE.__getitem__, named["severity"]))
     named["status"] = list(map(VALUE.__getitem__, named["status"]))
-    named["waiver"] = [None if w is None else str(w) for w in named["waiver"]]
+    waivers = named.pop("waiver")
+    named["waiver.reason"] = [None if w is None else w.reason for w in waivers]
+    named["waiver.expires"] = [None if w is None else w.expires.isoformat() for w in waivers]
+    named["waiver.policy"] = [None if w is None else w.policy for w in waivers]
     return named
 
 
@@ -62,7 +70,8 @@ def _table(table: dict[str, Any]) -> Iterator[str]:
 def _parts(
     strings: StringTable, findings: dict[str, Any], accounts: dict[str, Any]
 ) -> Iterator[str]:
-    yield f'{{"format":{FORMAT},"strings":'
+    yield f'{{"format":{FORMAT},"roles":{script_json(ROLES)},'
+    yield f'"secret_flags":{script_json(SECRET_FLAGS)},"strings":'
     yield from _array(strings.strings)
     yield ',"findings":'
     yield from _table(findings)
@@ -74,7 +83,7 @@ def _parts(
 def payload_parts(
     strings: StringTable, findings: dict[str, Any], accounts: dict[str, Any]
 ) -> Iterator[Markup]:
-    """``{"format", "strings", "findings", "accounts"}`` as the text of a
+    """``{"format", "roles", "secret_flags", "strings", "findings", "accounts"}`` as the text of a
     ``<script type="application/json">`` element, in parts; ``columns`` documents the tables."""
     # Each part is script_json's escaped text, or our own JSON punctuation around it.
     return map(Markup, _parts(strings, findings, accounts))

@@ -15,8 +15,6 @@
   const PAGE_SIZES = [50, 100, 250, 500];
   const DEFAULT_SIZE = 100;
   const PRINT_ROWS = 1000;
-  const SECRET_FLAGS = { has_password: "password", has_imap_password: "imap_password" };
-  const WAIVER = /^([\s\S]*) \(until (\d{4}-\d{2}-\d{2}), ([^()]*)\)$/;
 
   const byId = (id) => document.getElementById(id);
   const fmt = (n) => n.toLocaleString("en-US");
@@ -36,6 +34,9 @@
 
   const data = JSON.parse(byId("audit-data").textContent);
   const S = data.strings;
+  // Account columns by role, and flags shown under the secret's name: wire names are the data's.
+  const ROLE = data.roles;
+  const SECRET_FLAGS = data.secret_flags;
 
   function expand(encoding, values) {
     if (encoding === "r") {
@@ -94,14 +95,16 @@
   const fExpected = F.get("expected", blankS);
   const fMessage = F.get("message", blankS);
   const fPolicy = F.get("policy", blankS);
-  const fWaiver = F.get("waiver", blankS);
-  const aId = A.numbers("id");
-  const aType = A.get("type", new Int32Array(A.n));
-  const aClient = A.numbers("client_id");
-  const aFromName = A.get("from_name", new Int32Array(A.n));
-  const aEmail = A.get("from_email", new Int32Array(A.n));
-  const aTags = A.kinds.tags === "ls" ? A.cols.tags : [];
-  const aCampaigns = A.kinds.campaign_ids === "ln" ? A.cols.campaign_ids : [];
+  const fWaiverReason = F.get("waiver.reason", blankS);
+  const fWaiverExpires = F.get("waiver.expires", blankS);
+  const fWaiverPolicy = F.get("waiver.policy", blankS);
+  const aId = A.numbers(ROLE.id);
+  const aType = A.get(ROLE.provider, new Int32Array(A.n));
+  const aClient = A.numbers(ROLE.client);
+  const aFromName = A.get(ROLE.name, new Int32Array(A.n));
+  const aEmail = A.get(ROLE.email, new Int32Array(A.n));
+  const aTags = A.kinds[ROLE.tags] === "ls" ? A.cols[ROLE.tags] : [];
+  const aCampaigns = A.kinds[ROLE.campaigns] === "ln" ? A.cols[ROLE.campaigns] : [];
 
   const stringIndex = new Map();
   for (let i = S.length - 1; i > 0; i--) stringIndex.set(S[i], i);
@@ -217,8 +220,9 @@
         if (client && client !== "none" && aClient[a] !== clientId) continue;
       }
       if (hits && !(hits[fEmail[i]] || hits[fMessage[i]] || hits[fActual[i]] ||
-          hits[fExpected[i]] || hits[fField[i]] || hits[fId[i]] || hits[fWaiver[i]] ||
-          hits[fPolicy[i]] || (a >= 0 && hits[aFromName[a]]) ||
+          hits[fExpected[i]] || hits[fField[i]] || hits[fId[i]] || hits[fWaiverReason[i]] ||
+          hits[fWaiverExpires[i]] || hits[fWaiverPolicy[i]] || hits[fPolicy[i]] ||
+          (a >= 0 && hits[aFromName[a]]) ||
           (!Number.isNaN(fAccountId[i]) && String(fAccountId[i]).includes(query)))) continue;
       out[k++] = i;
     }
@@ -307,15 +311,9 @@
     const td = el("td", "cell-status");
     if (fStatus[i] !== WAIVED) { td.append(el("span", "status-open", "open")); return td; }
     td.append(el("span", "status-waived", "\u2298 waived"));
-    const waiver = text(fWaiver[i]);
-    if (waiver) {
-      const parts = WAIVER.exec(waiver);
-      if (parts) {
-        td.append(el("span", "waiver", "Reason: " + parts[1]),
-          el("span", "waiver", "Expires " + parts[2] + " (" + parts[3] + ")"));
-      } else {
-        td.append(el("span", "waiver", waiver));
-      }
+    if (fWaiverReason[i]) {
+      td.append(el("span", "waiver", "Reason: " + text(fWaiverReason[i])),
+        el("span", "waiver", "Expires " + text(fWaiverExpires[i]) + " (" + text(fWaiverPolicy[i]) + ")"));
     }
     return td;
   }
@@ -443,7 +441,7 @@
     const findingRows = Array.from(own, (i) => findingRow(i, false));
     const settings = [];
     for (const name of A.names) {
-      if (name === "tags" || name === "campaign_ids") continue;
+      if (name === ROLE.tags || name === ROLE.campaigns) continue;
       const label = SECRET_FLAGS[name] || name;
       const value = formatSetting(name, A.kinds[name], A.cols[name][a]);
       const flags = failing.get(label) || failing.get(name);
