@@ -202,6 +202,8 @@ def validation_problems(
         loc = [part for part in error["loc"] if _is_data_part(part)]
         kind = error["type"]
         if kind == "extra_forbidden":
+            # The last part is the user's key, whatever it holds: never a union tag.
+            loc = [*(p for p in error["loc"][:-1] if _is_data_part(p)), error["loc"][-1]]
             name = str(loc[-1])
             hint = did_you_mean(name, _allowed_keys(model, loc[:-1]))
             message = f"unknown key '{name}'{hint}"

@@ -89,6 +89,7 @@ def test_shipped_policies_are_valid() -> None:
             "    expires: 2027-01-01\n",
             ["5:13: reason: reason must say why the exception is accepted"],
         ),
+        ("version: 1\nrules: []\n)x: 1\n", ["3:1: unknown key ')x'"]),  # not a union tag
         (
             "version: 2\nrulez: []\n",
             [
