@@ -26,8 +26,7 @@ from auditor.model.result import (
     finding_order,
 )
 from auditor.policy.loader import Policy, PolicyEntry, WaiverEntry
-from auditor.rules import RULES
-from auditor.rules.base import Violation
+from auditor.rules import RULES, Violation
 
 WAIVER_EXPIRED = "waiver-expired"
 WAIVER_EXPIRING = "waiver-expiring"
@@ -58,7 +57,7 @@ def evaluate(
         # The entry's id, rule, severity and location are properties (`where` formats a string):
         # read them once per entry rather than once per finding.
         fixed = _EntryFields(entry.id, entry.rule, entry.severity, entry.where)
-        for account, violation in _violations(entry, scope[entry.id]):
+        for account, violation in RULES[entry.rule].violations(scope[entry.id], entry.options):
             waiver = None
             if relevant:
                 waiver = next((w for w in relevant if w.waiver.covers(account, fixed.id)), None)
@@ -116,20 +115,6 @@ def applicable_accounts(
                 if rank == best:
                     scope[entry_id].append(account)
     return scope
-
-
-def _violations(
-    entry: PolicyEntry, accounts: Sequence[EmailAccount]
-) -> Iterator[tuple[EmailAccount, Violation]]:
-    spec = RULES[entry.rule]
-    if spec.check_fleet is not None:
-        yield from spec.check_fleet(accounts, entry.options)
-        return
-    assert spec.check is not None
-    check, options = spec.check, entry.options
-    for account in accounts if spec.screen is None else spec.screen(accounts, options):
-        for violation in check(account, options):
-            yield account, violation
 
 
 class _EntryFields(NamedTuple):
@@ -286,13 +271,13 @@ def summarize(findings: Iterable[Finding], accounts: int, fail_on: FailOn) -> Su
 
 
 def _rule_info(entry: PolicyEntry) -> RuleInfo:
-    spec = RULES[entry.rule]
+    rule = RULES[entry.rule]
     return RuleInfo(
         id=entry.id,
         rule=entry.rule,
         severity=entry.severity,
-        description=entry.options.summary or spec.description,
-        rationale=spec.rationale,
-        remediation=spec.remediation,
+        description=entry.options.summary or rule.description,
+        rationale=rule.rationale,
+        remediation=rule.remediation,
         policy=entry.where,
     )

@@ -13,8 +13,8 @@ from typing import Annotated, Any
 from pydantic import ConfigDict, Field, ValidationError
 
 from auditor.errors import PolicyError, PolicyProblem, Position, UsageError
+from auditor.model.entry import StrictModel
 from auditor.model.result import FailOn
-from auditor.policy.schema import StrictModel
 from auditor.policy.yaml_tree import PolicyProblemRaised, locator, parse_yaml, validation_problems
 
 YAML_NAMES = (".smartlead-audit.yaml", ".smartlead-audit.yml")

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from auditor.engine import evaluate
 from auditor.model.account import EmailAccount, Inventory, InventoryInfo
+from auditor.model.entry import EntryBase
 from auditor.model.result import AuditResult, FailOn, FindingStatus, Severity
 from auditor.policy.loader import load_policy
-from auditor.policy.schema import EntryBase
 from auditor.sources.inventory import parse_accounts
 from auditor.testing.generator import generate_accounts
 from tests.support.accounts import account

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 
 from auditor.errors import UsageError
+from auditor.model.entry import did_you_mean
 from auditor.options.common import add_command
-from auditor.policy.yaml_tree import did_you_mean
-from auditor.rules import RULES, RuleSpec
+from auditor.rules import RULES, FleetRule, Rule
 
 EPILOG = """\
 Every entry also takes: id, severity (error, warning, info), only and except (selectors with
@@ -31,8 +31,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.set_defaults(handler=run)
 
 
-def _options_line(spec: RuleSpec) -> str:
-    options = spec.option_defaults()
+def _options_line(rule: Rule) -> str:
+    options = rule.option_defaults()
     if not options:
         return "(no options)"
     return ", ".join(f"{name}={default}" for name, default in options.items())
@@ -42,18 +42,18 @@ def run(args: argparse.Namespace) -> int:
     if args.rule is None:
         width = max(len(rule_id) for rule_id in RULES)
         for listed in RULES.values():
-            scope = " [fleet]" if listed.check_fleet is not None else ""
+            scope = " [fleet]" if isinstance(listed, FleetRule) else ""
             print(f"{listed.id:<{width}}  {listed.description}{scope}")
             print(f"{'':<{width}}  options: {_options_line(listed)}")
         return 0
-    spec = RULES.get(args.rule)
-    if spec is None:
+    rule = RULES.get(args.rule)
+    if rule is None:
         raise UsageError(
             f"unknown rule '{args.rule}'{did_you_mean(args.rule, RULES)}.",
             tip="run 'smartlead-audit rules' for the list.",
         )
-    print(f"{spec.id}\n{'=' * len(spec.id)}\n")
-    print(spec.doc)
-    print(f"\nOptions and defaults: {_options_line(spec)}")
-    print(f"Remediation: {spec.remediation}")
+    print(f"{rule.id}\n{'=' * len(rule.id)}\n")
+    print(rule.doc)
+    print(f"\nOptions and defaults: {_options_line(rule)}")
+    print(f"Remediation: {rule.remediation}")
     return 0

@@ -18,12 +18,12 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from auditor.errors import PolicyProblem, Position
+from auditor.model.entry import did_you_mean
 from auditor.policy.schema import PolicyFileModel
 from auditor.policy.yaml_tree import (
     Loc,
     PolicyProblemRaised,
     YamlDocument,
-    did_you_mean,
     locator,
     parse_yaml,
     validation_problems,

@@ -8,7 +8,8 @@ from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from auditor.policy.schema import ID_PATTERN, PolicyFileModel, Waiver
+from auditor.model.entry import ID_PATTERN
+from auditor.policy.schema import PolicyFileModel, Waiver
 from auditor.rules import RULES
 
 SCHEMA_ID = "https://smartlead-auditor.invalid/schemas/policy-1.schema.json"

@@ -16,10 +16,11 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from auditor.errors import PolicyError, PolicyProblem, Position, UsageError
+from auditor.model.entry import EntryBase, did_you_mean
 from auditor.model.result import PolicyFileInfo, Severity
 from auditor.policy.compose import Composer, RawEntry, SourceFile
-from auditor.policy.schema import EntryBase, Waiver, WaiverPolicy
-from auditor.policy.yaml_tree import did_you_mean, locator, validation_problems
+from auditor.policy.schema import Waiver, WaiverPolicy
+from auditor.policy.yaml_tree import locator, validation_problems
 from auditor.rules import RULES
 
 POLICY_SUFFIXES = (".yaml", ".yml")

@@ -28,9 +28,10 @@ from pydantic import Field, ValidationError
 from auditor.engine import evaluate
 from auditor.errors import InventoryError, PolicyError, PolicyProblem, Position
 from auditor.model.account import Inventory, InventoryInfo
+from auditor.model.entry import StrictModel
 from auditor.model.result import FailOn
 from auditor.policy.loader import display_path, load_policy
-from auditor.policy.schema import LaxDate, StrictModel
+from auditor.policy.schema import LaxDate
 from auditor.policy.yaml_tree import PolicyProblemRaised, locator, parse_yaml, validation_problems
 from auditor.sources.inventory import parse_accounts
 

@@ -8,8 +8,7 @@ position to quote, so one validator (pydantic) serves and every message still po
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
@@ -19,6 +18,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
 
 from auditor.errors import PolicyProblem, Position
+from auditor.model.entry import did_you_mean
 
 Loc = Sequence[int | str]
 
@@ -145,11 +145,6 @@ class PolicyProblemRaised(Exception):
     def __init__(self, problem: PolicyProblem) -> None:
         super().__init__(str(problem))
         self.problem = problem
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{matches[0]}'?)" if matches else ""
 
 
 def _allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:

@@ -20,33 +20,30 @@ from auditor.rules import (
     tracking_domain_shared,
     warmup,
 )
-from auditor.rules.base import RuleSpec, Violation
+from auditor.rules.base import AccountRule, FleetRule, Rule, Violation
 
-RULES: dict[str, RuleSpec] = {
-    spec.id: spec
-    for spec in map(
-        RuleSpec.from_module,
-        (
-            # one account at a time
-            daily_send_limit,
-            send_gap,
-            bcc_required,
-            reply_to_required,
-            tracking_domain,
-            imap_credentials,
-            smtp_connected,
-            imap_connected,
-            warmup,
-            daily_usage,
-            field,
-            # across the fleet
-            accounts_per_domain,
-            domain_daily_volume,
-            duplicate_sender,
-            shared_credentials,
-            tracking_domain_shared,
-        ),
+RULES: dict[str, Rule] = {
+    rule.id: rule
+    for rule in (
+        # one account at a time
+        daily_send_limit.RULE,
+        send_gap.RULE,
+        bcc_required.RULE,
+        reply_to_required.RULE,
+        tracking_domain.RULE,
+        imap_credentials.RULE,
+        smtp_connected.RULE,
+        imap_connected.RULE,
+        warmup.RULE,
+        daily_usage.RULE,
+        field.RULE,
+        # across the fleet
+        accounts_per_domain.RULE,
+        domain_daily_volume.RULE,
+        duplicate_sender.RULE,
+        shared_credentials.RULE,
+        tracking_domain_shared.RULE,
     )
 }
 
-__all__ = ["RULES", "RuleSpec", "Violation"]
+__all__ = ["RULES", "AccountRule", "FleetRule", "Rule", "Violation"]

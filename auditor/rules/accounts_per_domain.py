@@ -20,19 +20,18 @@ from typing import Annotated
 from pydantic import Field
 
 from auditor.model.account import EmailAccount
-from auditor.policy.schema import EntryBase
-from auditor.rules.base import Violation
+from auditor.model.entry import EntryBase
+from auditor.rules.base import FleetRule, Violation, wire_path
 from auditor.rules.fleet import group_by
 
-ID = "accounts-per-domain"
-REMEDIATION = "Move the extra mailboxes to another sending domain, or retire them."
+FIELD = wire_path("from_email")
 
 
 class Options(EntryBase):
     max: Annotated[int, Field(ge=1)]
 
 
-def check_fleet(
+def check(
     accounts: Sequence[EmailAccount], options: Options
 ) -> Iterator[tuple[EmailAccount, Violation]]:
     for domain, members in group_by(accounts, [a.sender_domain or None for a in accounts]).items():
@@ -40,10 +39,19 @@ def check_fleet(
             yield (
                 extra,
                 Violation(
-                    "from_email",
+                    FIELD,
                     f"{len(members)} accounts on {domain}",
                     f"<= {options.max} accounts per domain",
                     f"{domain} has {len(members)} sending accounts, above the maximum of "
                     f"{options.max}",
                 ),
             )
+
+
+RULE = FleetRule(
+    id="accounts-per-domain",
+    doc=__doc__,
+    options=Options,
+    check=check,
+    remediation="Move the extra mailboxes to another sending domain, or retire them.",
+)

@@ -1,38 +1,35 @@
-"""The small interface every rule implements (shaped after yamllint's rule modules).
+"""The typed contract every rule implements (shaped after yamllint's rule modules).
 
-A rule module has `ID`, `REMEDIATION`, an `Options` model (its keys in a policy entry, with
-defaults) and either `check(account, options)` (one account at a time) or
-`check_fleet(accounts, options)` (across the selected accounts). A `check` rule may add
-`screen(accounts, options)`: a cheap first pass (one comprehension, no call per account) that
-returns the accounts `check` could flag; `check` then runs on those only. A screen may keep
-accounts that pass, never drop one that fails (a property test holds every screen to that).
-The module's docstring is the user documentation: the first line is the description, the first
-paragraph after it the rationale.
+A rule module exports one `RULE`: an `AccountRule`, whose `check(account, options)` sees one
+account at a time, or a `FleetRule`, whose `check(accounts, options)` sees every account the entry
+selects. Both are generic in the rule's `Options` (an `EntryBase` with the rule's keys and their
+defaults), so mypy rejects a `check` that does not take that rule's options. An `AccountRule`
+may add `screen(accounts, options)`: a cheap first pass returning the accounts `check` could
+flag; it may keep accounts that pass, never drop one that fails (a property test holds it to
+that). The module's docstring, passed as `doc`, is the user documentation: its first line is the
+description, the first paragraph after it the rationale.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from operator import attrgetter
-from types import ModuleType
-from typing import Any, NamedTuple
+from typing import Generic, NamedTuple, TypeVar
 
 from pydantic import field_validator, model_validator
 
-from auditor.model.account import EmailAccount
-from auditor.policy.schema import EntryBase
+from auditor.model.account import WIRE_PATHS, EmailAccount
+from auditor.model.entry import EntryBase
 from auditor.safe_regex import SafePattern
 
 
 class Violation(NamedTuple):
     """What a rule found wrong with one account; the engine turns it into a `Finding`.
 
-    A named tuple, like `Finding`: immutable, and made several times faster than a frozen
-    dataclass (whose ``__init__`` calls ``object.__setattr__`` per field), as there is one per
-    finding."""
+    A named tuple, like `Finding`: there is one per finding, and a frozen dataclass's
+    ``__init__`` costs an ``object.__setattr__`` per field."""
 
     field: str
     actual: str | None
@@ -40,55 +37,32 @@ class Violation(NamedTuple):
     message: str
 
 
-AccountCheck = Callable[[EmailAccount, Any], Iterable[Violation]]
-FleetCheck = Callable[[Sequence[EmailAccount], Any], Iterable[tuple[EmailAccount, Violation]]]
-Screen = Callable[[Sequence[EmailAccount], Any], Sequence[EmailAccount]]
+OptionsT = TypeVar("OptionsT", bound=EntryBase)
 
 
-@dataclass(frozen=True)
-class RuleSpec:
+@dataclass(frozen=True, kw_only=True)
+class Rule:
+    """What the registry, the engine and the documentation read from any rule."""
+
     id: str
     options: type[EntryBase]
     doc: str
     remediation: str
-    check: AccountCheck | None = None
-    check_fleet: FleetCheck | None = None
-    screen: Screen | None = None
     # Entries of a scoped rule compete: for each account only the most specific matching entry
     # applies (default < tag < client < account). Custom `field` entries are independent checks.
-    scoped: bool = True
+    scoped: bool
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "doc", inspect.cleandoc(self.doc))
 
     @property
     def description(self) -> str:
-        return self.doc.strip().splitlines()[0].strip()
+        return self.doc.splitlines()[0].strip()
 
     @property
     def rationale(self) -> str:
         paragraphs = self.doc.split("\n\n")
         return " ".join(paragraphs[1].split()) if len(paragraphs) > 1 else ""
-
-    @property
-    def module(self) -> str:
-        function = self.check or self.check_fleet
-        assert function is not None
-        return function.__module__
-
-    @classmethod
-    def from_module(cls, module: ModuleType) -> RuleSpec:
-        check = getattr(module, "check", None)
-        check_fleet = getattr(module, "check_fleet", None)
-        if (check is None) == (check_fleet is None):
-            raise TypeError(f"{module.__name__} must define exactly one of check, check_fleet")
-        return cls(
-            id=module.ID,
-            options=module.Options,
-            doc=inspect.cleandoc(module.__doc__ or ""),
-            remediation=module.REMEDIATION,
-            check=check,
-            check_fleet=check_fleet,
-            screen=getattr(module, "screen", None),
-            scoped=getattr(module, "SCOPED", check is not None),
-        )
 
     def option_defaults(self) -> dict[str, str]:
         """Rule-specific options and their defaults, for `smartlead-audit rules`."""
@@ -100,6 +74,57 @@ class RuleSpec:
                 "(required)" if info.is_required() else repr(_plain(info.get_default()))
             )
         return shown
+
+    def violations(
+        self, accounts: Sequence[EmailAccount], options: EntryBase
+    ) -> Iterable[tuple[EmailAccount, Violation]]:
+        """What one entry (`options`, validated by this rule's model) finds in `accounts`."""
+        raise NotImplementedError
+
+
+def _typed(model: type[OptionsT], options: EntryBase) -> OptionsT:
+    if not isinstance(options, model):
+        raise TypeError(f"expected {model.__name__}, got {type(options).__name__}")
+    return options
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccountRule(Rule, Generic[OptionsT]):
+    """A rule that judges one account at a time."""
+
+    options: type[OptionsT]
+    check: Callable[[EmailAccount, OptionsT], Iterable[Violation]]
+    screen: Callable[[Sequence[EmailAccount], OptionsT], Sequence[EmailAccount]] | None = None
+    scoped: bool = True
+
+    def violations(
+        self, accounts: Sequence[EmailAccount], options: EntryBase
+    ) -> Iterator[tuple[EmailAccount, Violation]]:
+        typed, check = _typed(self.options, options), self.check
+        for account in accounts if self.screen is None else self.screen(accounts, typed):
+            for violation in check(account, typed):
+                yield account, violation
+
+
+@dataclass(frozen=True, kw_only=True)
+class FleetRule(Rule, Generic[OptionsT]):
+    """A rule across the accounts an entry selects (per domain, per login, ...)."""
+
+    options: type[OptionsT]
+    check: Callable[[Sequence[EmailAccount], OptionsT], Iterable[tuple[EmailAccount, Violation]]]
+    scoped: bool = False
+
+    def violations(
+        self, accounts: Sequence[EmailAccount], options: EntryBase
+    ) -> Iterable[tuple[EmailAccount, Violation]]:
+        return self.check(accounts, _typed(self.options, options))
+
+
+def wire_path(attribute: str) -> str:
+    """How findings name an account attribute (dotted when nested: `warmup_details.status`):
+    its wire path, from the account model's one map, so that no rule spells a wire name."""
+    (path,) = [p for p, attrs in WIRE_PATHS.items() if attrs == tuple(attribute.split("."))]
+    return path
 
 
 def _plain(value: object) -> object:
@@ -147,6 +172,11 @@ class AddressOptions(EntryBase):
     def _pattern(self) -> SafePattern | None:
         return None if self.pattern is None else SafePattern(self.pattern)
 
+    @property
+    def pinned(self) -> bool:
+        """Whether the entry says which address; if not, any address passes."""
+        return self.address is not None or self.domain is not None or self.pattern is not None
+
     def matches_pattern(self, value: str) -> bool:
         return self._pattern is None or self._pattern.fullmatch(value)
 
@@ -158,20 +188,6 @@ class AddressOptions(EntryBase):
                 f"give at most one of address, domain, pattern (got {', '.join(given)})"
             )
         return self
-
-
-def screen_address(
-    field: str, accounts: Sequence[EmailAccount], options: AddressOptions
-) -> Sequence[EmailAccount]:
-    """`screen` for the `check_address` rules: without `domain` or `pattern`, only an account
-    whose address is missing (or, with `address`, differs) can fail."""
-    if options.domain is not None or options.pattern is not None:
-        return accounts
-    values = map(attrgetter(field), accounts)
-    if options.address is None:
-        return [a for a, v in zip(accounts, values, strict=True) if v is None]
-    wanted = options.address.casefold()
-    return [a for a, v in zip(accounts, values, strict=True) if v is None or v.casefold() != wanted]
 
 
 def check_address(field: str, value: str | None, options: AddressOptions) -> list[Violation]:

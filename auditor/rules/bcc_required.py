@@ -18,19 +18,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from auditor.model.account import EmailAccount
-from auditor.rules.base import AddressOptions, Violation, check_address, screen_address
+from auditor.rules.base import AccountRule, AddressOptions, Violation, check_address, wire_path
 
-ID = "bcc-required"
-REMEDIATION = "Set the account's BCC address to the compliance archive (Settings > General)."
-
-
-class Options(AddressOptions):
-    pass
+FIELD = wire_path("bcc_email")
 
 
-def screen(accounts: Sequence[EmailAccount], options: Options) -> Sequence[EmailAccount]:
-    return screen_address("bcc_email", accounts, options)
+def screen(accounts: Sequence[EmailAccount], options: AddressOptions) -> Sequence[EmailAccount]:
+    return accounts if options.pinned else [a for a in accounts if a.bcc_email is None]
 
 
-def check(account: EmailAccount, options: Options) -> list[Violation]:
-    return check_address("bcc_email", account.bcc_email, options)
+def check(account: EmailAccount, options: AddressOptions) -> list[Violation]:
+    return check_address(FIELD, account.bcc_email, options)
+
+
+RULE = AccountRule(
+    id="bcc-required",
+    doc=__doc__,
+    options=AddressOptions,
+    check=check,
+    screen=screen,
+    remediation="Set the account's BCC address to the compliance archive (Settings > General).",
+)

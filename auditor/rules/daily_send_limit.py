@@ -20,12 +20,10 @@ from typing import Annotated
 from pydantic import Field
 
 from auditor.model.account import EmailAccount
-from auditor.policy.schema import EntryBase
-from auditor.rules.base import Violation, show
+from auditor.model.entry import EntryBase
+from auditor.rules.base import AccountRule, Violation, show, wire_path
 
-ID = "daily-send-limit"
-REMEDIATION = "Lower the account's daily sending limit (Settings > Sending > Message per day)."
-FIELD = "message_per_day"
+FIELD = wire_path("message_per_day")
 
 
 class Options(EntryBase):
@@ -39,16 +37,20 @@ def screen(accounts: Sequence[EmailAccount], options: Options) -> list[EmailAcco
 
 def check(account: EmailAccount, options: Options) -> list[Violation]:
     value = account.message_per_day
+    if value is not None and value <= options.max:
+        return []
     expected = f"<= {options.max}"
     if value is None:
         return [Violation(FIELD, None, expected, f"{FIELD} is not set")]
-    if value > options.max:
-        return [
-            Violation(
-                FIELD,
-                show(value),
-                expected,
-                f"{FIELD} is {value}, above the maximum of {options.max}",
-            )
-        ]
-    return []
+    message = f"{FIELD} is {value}, above the maximum of {options.max}"
+    return [Violation(FIELD, show(value), expected, message)]
+
+
+RULE = AccountRule(
+    id="daily-send-limit",
+    doc=__doc__,
+    options=Options,
+    check=check,
+    screen=screen,
+    remediation="Lower the account's daily sending limit (Settings > Sending > Message per day).",
+)

@@ -18,12 +18,11 @@ from typing import Annotated
 from pydantic import Field
 
 from auditor.model.account import EmailAccount
-from auditor.policy.schema import EntryBase
-from auditor.rules.base import Violation
+from auditor.model.entry import EntryBase
+from auditor.rules.base import AccountRule, Violation, wire_path
 
-ID = "daily-usage"
-REMEDIATION = "Add mailboxes to the account's campaigns, or lower their daily volume."
-FIELD = "daily_sent_count"
+FIELD = wire_path("daily_sent_count")
+CAP = wire_path("message_per_day")
 
 
 class Options(EntryBase):
@@ -32,7 +31,7 @@ class Options(EntryBase):
 
 def check(account: EmailAccount, options: Options) -> list[Violation]:
     sent, cap = account.daily_sent_count, account.message_per_day
-    expected = f"<= {options.max_ratio:.0%} of message_per_day"
+    expected = f"<= {options.max_ratio:.0%} of {CAP}"
     if sent is None or cap is None:
         return [
             Violation(FIELD, None, expected, "daily usage is unknown (sent count or cap not set)")
@@ -50,3 +49,12 @@ def check(account: EmailAccount, options: Options) -> list[Violation]:
             )
         ]
     return []
+
+
+RULE = AccountRule(
+    id="daily-usage",
+    doc=__doc__,
+    options=Options,
+    check=check,
+    remediation="Add mailboxes to the account's campaigns, or lower their daily volume.",
+)

@@ -19,19 +19,18 @@ from typing import Annotated
 from pydantic import Field
 
 from auditor.model.account import EmailAccount
-from auditor.policy.schema import EntryBase
-from auditor.rules.base import Violation
+from auditor.model.entry import EntryBase
+from auditor.rules.base import FleetRule, Violation, wire_path
 from auditor.rules.fleet import group_by
 
-ID = "domain-daily-volume"
-REMEDIATION = "Lower the daily limits of the domain's accounts, or spread them over more domains."
+FIELD = wire_path("message_per_day")
 
 
 class Options(EntryBase):
     max: Annotated[int, Field(ge=0)]
 
 
-def check_fleet(
+def check(
     accounts: Sequence[EmailAccount], options: Options
 ) -> Iterator[tuple[EmailAccount, Violation]]:
     for domain, members in group_by(accounts, [a.sender_domain or None for a in accounts]).items():
@@ -41,10 +40,20 @@ def check_fleet(
                 yield (
                     account,
                     Violation(
-                        "message_per_day",
+                        FIELD,
                         f"{total}/day on {domain}",
                         f"<= {options.max}/day per domain",
                         f"{domain} can send {total} emails a day across {len(members)} accounts, "
                         f"above the maximum of {options.max}",
                     ),
                 )
+
+
+RULE = FleetRule(
+    id="domain-daily-volume",
+    doc=__doc__,
+    options=Options,
+    check=check,
+    remediation="Lower the daily limits of the domain's accounts, or spread them over more "
+    "domains.",
+)

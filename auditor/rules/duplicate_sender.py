@@ -12,20 +12,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from auditor.model.account import EmailAccount
-from auditor.policy.schema import EntryBase
-from auditor.rules.base import Violation
+from auditor.model.entry import EntryBase
+from auditor.rules.base import FleetRule, Violation, wire_path
 from auditor.rules.fleet import group_by, other_ids
 
-ID = "duplicate-sender"
-REMEDIATION = "Delete or reconnect the duplicate mailbox so each sender address exists once."
+FIELD = wire_path("from_email")
 
 
-class Options(EntryBase):
-    pass
-
-
-def check_fleet(
-    accounts: Sequence[EmailAccount], options: Options
+def check(
+    accounts: Sequence[EmailAccount], options: EntryBase
 ) -> Iterator[tuple[EmailAccount, Violation]]:
     addresses = [(a.from_email or "").casefold() or None for a in accounts]
     for address, members in group_by(accounts, addresses, shared_only=True).items():
@@ -33,9 +28,18 @@ def check_fleet(
             yield (
                 account,
                 Violation(
-                    "from_email",
+                    FIELD,
                     str(address),
                     "a sender address used by one account",
                     f"{address} is also the sender of account(s) {other_ids(members, account)}",
                 ),
             )
+
+
+RULE = FleetRule(
+    id="duplicate-sender",
+    doc=__doc__,
+    options=EntryBase,
+    check=check,
+    remediation="Delete or reconnect the duplicate mailbox so each sender address exists once.",
+)

@@ -34,14 +34,9 @@ from typing import Annotated, Any
 from pydantic import Field, field_validator, model_validator
 
 from auditor.model.account import WIRE_PATHS, EmailAccount, read_wire_path
-from auditor.policy.schema import ID_PATTERN, EntryBase
-from auditor.policy.yaml_tree import did_you_mean
-from auditor.rules.base import Violation, show
+from auditor.model.entry import ID_PATTERN, EntryBase, did_you_mean
+from auditor.rules.base import AccountRule, Violation, show
 from auditor.safe_regex import SafePattern
-
-ID = "field"
-REMEDIATION = "Change the field on the account to satisfy the check named in the finding."
-SCOPED = False
 
 
 class Op(StrEnum):
@@ -167,3 +162,13 @@ def check(account: EmailAccount, options: Options) -> list[Violation]:
         else f"{options.field} is {_describe(actual)}; expected {expected}"
     )
     return [Violation(options.field, _describe(actual), expected, message)]
+
+
+RULE = AccountRule(
+    id="field",
+    doc=__doc__,
+    options=Options,
+    check=check,
+    scoped=False,
+    remediation="Change the field on the account to satisfy the check named in the finding.",
+)

@@ -12,23 +12,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from auditor.model.account import EmailAccount
-from auditor.policy.schema import EntryBase
-from auditor.rules.base import Violation
+from auditor.model.entry import EntryBase
+from auditor.rules.base import AccountRule, Violation, wire_path
 from auditor.rules.smtp_connected import connection_violation
 
-ID = "imap-connected"
-REMEDIATION = "Reconnect the account's IMAP: check the IMAP host, port and login, then re-test."
+FIELD = wire_path("is_imap_success")
 
 
-class Options(EntryBase):
-    pass
-
-
-def screen(accounts: Sequence[EmailAccount], options: Options) -> list[EmailAccount]:
+def screen(accounts: Sequence[EmailAccount], options: EntryBase) -> list[EmailAccount]:
     return [a for a in accounts if a.is_imap_success is not True]
 
 
-def check(account: EmailAccount, options: Options) -> list[Violation]:
-    return connection_violation(
-        "is_imap_success", account.is_imap_success, account.imap_failure_error, "IMAP"
-    )
+def check(account: EmailAccount, options: EntryBase) -> list[Violation]:
+    return connection_violation(FIELD, account.is_imap_success, account.imap_failure_error, "IMAP")
+
+
+RULE = AccountRule(
+    id="imap-connected",
+    doc=__doc__,
+    options=EntryBase,
+    check=check,
+    screen=screen,
+    remediation="Reconnect the account's IMAP: check the IMAP host, port and login, then re-test.",
+)

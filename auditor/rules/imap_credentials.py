@@ -20,15 +20,11 @@ from typing import Annotated
 from pydantic import Field
 
 from auditor.model.account import EmailAccount
-from auditor.policy.schema import EntryBase
-from auditor.rules.base import Violation, show
+from auditor.model.entry import EntryBase
+from auditor.rules.base import AccountRule, Violation, show, wire_path
 
-ID = "imap-credentials"
-REMEDIATION = (
-    "Align the account's IMAP settings with the policy (Settings > IMAP): use the SMTP login, "
-    "or fill in every IMAP field."
-)
-FIELD = "is_different_imap_account"
+FIELD = wire_path("is_different_imap_account")
+HOST, PORT, USERNAME = map(wire_path, ("imap_host", "imap_port", "imap_username"))
 
 
 class Separate(StrEnum):
@@ -58,9 +54,9 @@ def check(account: EmailAccount, options: Options) -> list[Violation]:
         missing = [
             name
             for name, value in (
-                ("imap_host", account.imap_host),
-                ("imap_port", account.imap_port),
-                ("imap_username", account.imap_username),
+                (HOST, account.imap_host),
+                (PORT, account.imap_port),
+                (USERNAME, account.imap_username),
             )
             if value is None
         ]
@@ -74,3 +70,13 @@ def check(account: EmailAccount, options: Options) -> list[Violation]:
                 )
             ]
     return []
+
+
+RULE = AccountRule(
+    id="imap-credentials",
+    doc=__doc__,
+    options=Options,
+    check=check,
+    remediation="Align the account's IMAP settings with the policy (Settings > IMAP): use the "
+    "SMTP login, or fill in every IMAP field.",
+)

@@ -18,19 +18,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from auditor.model.account import EmailAccount
-from auditor.rules.base import AddressOptions, Violation, check_address, screen_address
+from auditor.rules.base import AccountRule, AddressOptions, Violation, check_address, wire_path
 
-ID = "reply-to-required"
-REMEDIATION = "Set a reply-to address on the account (Settings > General > Reply-to)."
-
-
-class Options(AddressOptions):
-    pass
+FIELD = wire_path("different_reply_to_address")
 
 
-def screen(accounts: Sequence[EmailAccount], options: Options) -> Sequence[EmailAccount]:
-    return screen_address("different_reply_to_address", accounts, options)
+def screen(accounts: Sequence[EmailAccount], options: AddressOptions) -> Sequence[EmailAccount]:
+    return (
+        accounts
+        if options.pinned
+        else [a for a in accounts if a.different_reply_to_address is None]
+    )
 
 
-def check(account: EmailAccount, options: Options) -> list[Violation]:
-    return check_address("different_reply_to_address", account.different_reply_to_address, options)
+def check(account: EmailAccount, options: AddressOptions) -> list[Violation]:
+    return check_address(FIELD, account.different_reply_to_address, options)
+
+
+RULE = AccountRule(
+    id="reply-to-required",
+    doc=__doc__,
+    options=AddressOptions,
+    check=check,
+    screen=screen,
+    remediation="Set a reply-to address on the account (Settings > General > Reply-to).",
+)

@@ -18,13 +18,11 @@ from typing import Annotated
 
 from pydantic import Field
 
-from auditor.model.account import EmailAccount, wire_name
-from auditor.policy.schema import EntryBase
-from auditor.rules.base import Violation, show
+from auditor.model.account import EmailAccount
+from auditor.model.entry import EntryBase
+from auditor.rules.base import AccountRule, Violation, show, wire_path
 
-ID = "send-gap"
-REMEDIATION = "Raise the account's minimum time between emails (Settings > Sending)."
-FIELD = wire_name("min_time_to_wait_mins")
+FIELD = wire_path("min_time_to_wait_mins")
 
 
 class Options(EntryBase):
@@ -38,16 +36,20 @@ def screen(accounts: Sequence[EmailAccount], options: Options) -> list[EmailAcco
 
 def check(account: EmailAccount, options: Options) -> list[Violation]:
     value = account.min_time_to_wait_mins
+    if value is not None and value >= options.min_minutes:
+        return []
     expected = f">= {options.min_minutes}"
     if value is None:
         return [Violation(FIELD, None, expected, f"{FIELD} is not set")]
-    if value < options.min_minutes:
-        return [
-            Violation(
-                FIELD,
-                show(value),
-                expected,
-                f"{FIELD} is {value} minutes, below the minimum of {options.min_minutes}",
-            )
-        ]
-    return []
+    message = f"{FIELD} is {value} minutes, below the minimum of {options.min_minutes}"
+    return [Violation(FIELD, show(value), expected, message)]
+
+
+RULE = AccountRule(
+    id="send-gap",
+    doc=__doc__,
+    options=Options,
+    check=check,
+    screen=screen,
+    remediation="Raise the account's minimum time between emails (Settings > Sending).",
+)

@@ -15,20 +15,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from auditor.model.account import EmailAccount
-from auditor.policy.schema import EntryBase
-from auditor.rules.base import Violation
+from auditor.model.entry import EntryBase
+from auditor.rules.base import FleetRule, Violation, wire_path
 from auditor.rules.fleet import group_by, other_ids
 
-ID = "shared-credentials"
-REMEDIATION = "Give each mailbox its own SMTP login (or at least its own password)."
+FIELD = wire_path("username")
 
 
-class Options(EntryBase):
-    pass
-
-
-def check_fleet(
-    accounts: Sequence[EmailAccount], options: Options
+def check(
+    accounts: Sequence[EmailAccount], options: EntryBase
 ) -> Iterator[tuple[EmailAccount, Violation]]:
     for members in group_by(
         accounts, [a.credential_tag for a in accounts], shared_only=True
@@ -37,10 +32,19 @@ def check_fleet(
             yield (
                 account,
                 Violation(
-                    "username",
+                    FIELD,
                     account.username,
                     "a login used by one account",
                     f"shares its SMTP username and password on {account.smtp_host} with "
                     f"account(s) {other_ids(members, account)}",
                 ),
             )
+
+
+RULE = FleetRule(
+    id="shared-credentials",
+    doc=__doc__,
+    options=EntryBase,
+    check=check,
+    remediation="Give each mailbox its own SMTP login (or at least its own password).",
+)

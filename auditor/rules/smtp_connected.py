@@ -12,34 +12,37 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from auditor.model.account import EmailAccount
-from auditor.policy.schema import EntryBase
-from auditor.redact import redact
-from auditor.rules.base import Violation, show
+from auditor.model.entry import EntryBase
+from auditor.rules.base import AccountRule, Violation, show, wire_path
 
-ID = "smtp-connected"
-REMEDIATION = "Reconnect the account: check the SMTP host, port and password, then re-test."
-
-
-class Options(EntryBase):
-    pass
+FIELD = wire_path("is_smtp_success")
 
 
 def connection_violation(
     field: str, ok: bool | None, error: str | None, what: str
 ) -> list[Violation]:
-    """Shared by the SMTP and IMAP rules."""
+    """Shared by the SMTP and IMAP rules. The account scrubbed its secrets from `error` when it
+    was parsed."""
     if ok is True:
         return []
-    reason = f": {redact(error)}" if error else ""
+    reason = f": {error}" if error else ""
     state = "has never been tested" if ok is None else "failed"
     return [Violation(field, show(ok), "true", f"the {what} connection {state}{reason}")]
 
 
-def screen(accounts: Sequence[EmailAccount], options: Options) -> list[EmailAccount]:
+def screen(accounts: Sequence[EmailAccount], options: EntryBase) -> list[EmailAccount]:
     return [a for a in accounts if a.is_smtp_success is not True]
 
 
-def check(account: EmailAccount, options: Options) -> list[Violation]:
-    return connection_violation(
-        "is_smtp_success", account.is_smtp_success, account.smtp_failure_error, "SMTP"
-    )
+def check(account: EmailAccount, options: EntryBase) -> list[Violation]:
+    return connection_violation(FIELD, account.is_smtp_success, account.smtp_failure_error, "SMTP")
+
+
+RULE = AccountRule(
+    id="smtp-connected",
+    doc=__doc__,
+    options=EntryBase,
+    check=check,
+    screen=screen,
+    remediation="Reconnect the account: check the SMTP host, port and password, then re-test.",
+)

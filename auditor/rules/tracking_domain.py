@@ -20,15 +20,10 @@ from collections.abc import Sequence
 from functools import cached_property
 
 from auditor.model.account import EmailAccount
-from auditor.policy.schema import EntryBase, compile_globs
-from auditor.rules.base import Violation, is_within
+from auditor.model.entry import EntryBase, compile_globs
+from auditor.rules.base import AccountRule, Violation, is_within, wire_path
 
-ID = "tracking-domain"
-REMEDIATION = (
-    "Add a CNAME for a tracking subdomain of the sender's domain and set it on the account "
-    "(Settings > General > Custom tracking domain)."
-)
-FIELD = "custom_tracking_domain"
+FIELD = wire_path("custom_tracking_domain")
 
 
 class Options(EntryBase):
@@ -76,3 +71,14 @@ def check(account: EmailAccount, options: Options) -> list[Violation]:
                 )
             )
     return found
+
+
+RULE = AccountRule(
+    id="tracking-domain",
+    doc=__doc__,
+    options=Options,
+    check=check,
+    screen=screen,
+    remediation="Add a CNAME for a tracking subdomain of the sender's domain and set it on the "
+    "account (Settings > General > Custom tracking domain).",
+)

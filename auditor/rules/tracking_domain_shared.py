@@ -19,19 +19,18 @@ from typing import Annotated
 from pydantic import Field
 
 from auditor.model.account import EmailAccount
-from auditor.policy.schema import EntryBase
-from auditor.rules.base import Violation
+from auditor.model.entry import EntryBase
+from auditor.rules.base import FleetRule, Violation, wire_path
 from auditor.rules.fleet import group_by
 
-ID = "tracking-domain-shared"
-REMEDIATION = "Give the extra accounts a tracking subdomain of their own."
+FIELD = wire_path("custom_tracking_domain")
 
 
 class Options(EntryBase):
     max_accounts: Annotated[int, Field(ge=1)]
 
 
-def check_fleet(
+def check(
     accounts: Sequence[EmailAccount], options: Options
 ) -> Iterator[tuple[EmailAccount, Violation]]:
     domains = [d.lower() if (d := a.custom_tracking_domain) else None for a in accounts]
@@ -40,10 +39,19 @@ def check_fleet(
             yield (
                 extra,
                 Violation(
-                    "custom_tracking_domain",
+                    FIELD,
                     f"{len(members)} accounts on {domain}",
                     f"<= {options.max_accounts} accounts per tracking domain",
                     f"tracking domain {domain} is used by {len(members)} accounts, above the "
                     f"maximum of {options.max_accounts}",
                 ),
             )
+
+
+RULE = FleetRule(
+    id="tracking-domain-shared",
+    doc=__doc__,
+    options=Options,
+    check=check,
+    remediation="Give the extra accounts a tracking subdomain of their own.",
+)

@@ -15,20 +15,18 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import cached_property
 from typing import Annotated
 
 from pydantic import Field
 
 from auditor.model.account import EmailAccount
-from auditor.policy.schema import EntryBase
-from auditor.rules.base import Violation, show
+from auditor.model.entry import EntryBase
+from auditor.rules.base import AccountRule, Violation, show, wire_path
 
-ID = "warmup"
-REMEDIATION = (
-    "Turn warmup on for the account (Warmup tab); if it is blocked, fix the cause named in "
-    "blocked_reason and restart it."
+STATUS, REPUTATION, BLOCKED = map(
+    wire_path,
+    ("warmup_details.status", "warmup_details.warmup_reputation", "warmup_details.blocked_reason"),
 )
 
 
@@ -43,20 +41,6 @@ class Options(EntryBase):
         return frozenset(s.upper() for s in self.status)
 
 
-def screen(accounts: Sequence[EmailAccount], options: Options) -> list[EmailAccount]:
-    allowed, floor = options.allowed_statuses, options.min_reputation
-    blocked_ok = options.allow_blocked
-    return [
-        a
-        for a in accounts
-        if (d := a.warmup_details) is None
-        or d.status is None
-        or d.status.upper() not in allowed
-        or (floor is not None and (d.warmup_reputation is None or d.warmup_reputation < floor))
-        or (d.blocked_reason is not None and not blocked_ok)
-    ]
-
-
 def check(account: EmailAccount, options: Options) -> list[Violation]:
     details = account.warmup_details
     found = []
@@ -64,7 +48,7 @@ def check(account: EmailAccount, options: Options) -> list[Violation]:
     if status is None or status.upper() not in options.allowed_statuses:
         found.append(
             Violation(
-                "warmup_details.status",
+                STATUS,
                 status,
                 " or ".join(options.status),
                 "warmup has never been started"
@@ -79,7 +63,7 @@ def check(account: EmailAccount, options: Options) -> list[Violation]:
         if reputation is None or reputation < options.min_reputation:
             found.append(
                 Violation(
-                    "warmup_details.warmup_reputation",
+                    REPUTATION,
                     None if reputation is None else f"{show(reputation)}%",
                     f">= {floor}",
                     "warmup reputation is unknown"
@@ -89,12 +73,15 @@ def check(account: EmailAccount, options: Options) -> list[Violation]:
             )
     blocked = details.blocked_reason if details else None
     if blocked is not None and not options.allow_blocked:
-        found.append(
-            Violation(
-                "warmup_details.blocked_reason",
-                blocked,
-                "not blocked",
-                f"warmup is blocked: {blocked}",
-            )
-        )
+        found.append(Violation(BLOCKED, blocked, "not blocked", f"warmup is blocked: {blocked}"))
     return found
+
+
+RULE = AccountRule(
+    id="warmup",
+    doc=__doc__,
+    options=Options,
+    check=check,
+    remediation="Turn warmup on for the account (Warmup tab); if it is blocked, fix the cause "
+    "named in blocked_reason and restart it.",
+)

@@ -1,35 +1,46 @@
-"""The rule registry is explicit and complete, and every rule documents itself."""
+"""The rule registry is explicit and complete, every rule documents itself, and rules sit below
+policy: importing them loads no policy module."""
 
 from __future__ import annotations
 
+import importlib
 import pkgutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 import auditor.rules
 from auditor.policy.loader import load_policy
-from auditor.policy.schema import EntryBase
 from auditor.rules import RULES
 from auditor.scaffold import _example
 
 
 def test_every_rule_module_is_registered() -> None:
     modules = {m.name for m in pkgutil.iter_modules(auditor.rules.__path__)} - {"base", "fleet"}
-    assert {spec.module.rsplit(".", 1)[1] for spec in RULES.values()} == modules
-    assert {spec.id.replace("-", "_") for spec in RULES.values()} == modules
+    for name in modules:
+        rule = importlib.import_module(f"auditor.rules.{name}").RULE
+        assert rule.id.replace("-", "_") == name
+        assert RULES[rule.id] is rule
+    assert len(RULES) == len(modules)
+
+
+def test_importing_the_rules_imports_no_policy_module() -> None:
+    code = "import sys, auditor.rules; print([m for m in sys.modules if 'auditor.policy' in m])"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "[]\n"
 
 
 @pytest.mark.parametrize("rule_id", sorted(RULES))
 def test_rule_documents_itself(rule_id: str) -> None:
-    spec = RULES[rule_id]
-    assert spec.description.endswith(".")
-    assert "Example:" in spec.doc and f"rule: {rule_id}" in spec.doc
-    assert spec.remediation
-    assert len(spec.rationale) > 40, "the docstring's second paragraph says why the rule exists"
-    for option in spec.option_defaults():
-        assert f"{option}:" in spec.doc, f"option {option} of {rule_id} is undocumented"
-    assert issubclass(spec.options, EntryBase)
+    rule = RULES[rule_id]
+    assert rule.description.endswith(".")
+    assert "Example:" in rule.doc and f"rule: {rule_id}" in rule.doc
+    assert rule.remediation
+    assert len(rule.rationale) > 40, "the docstring's second paragraph says why the rule exists"
+    for option in rule.option_defaults():
+        assert f"{option}:" in rule.doc, f"option {option} of {rule_id} is undocumented"
 
 
 @pytest.mark.parametrize("rule_id", sorted(RULES))

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from auditor.rules import RULES
+from auditor.rules import RULES, AccountRule
 from auditor.rules.fleet import group_by
 from auditor.sources.inventory import parse_accounts
 from tests.support.accounts import account, wire
@@ -197,7 +197,7 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], list[str]]] = [
 ]
 
 
-ACCOUNT_RULES = {rule for rule, spec in RULES.items() if spec.check is not None}
+ACCOUNT_RULES = {rule for rule, spec in RULES.items() if isinstance(spec, AccountRule)}
 
 
 def test_every_account_rule_has_cases() -> None:
@@ -209,7 +209,7 @@ def test_rule_case(
     rule: str, options: dict[str, Any], changes: dict[str, Any], expected_fields: list[str]
 ) -> None:
     spec = RULES[rule]
-    assert spec.check is not None
+    assert isinstance(spec, AccountRule)
     entry = spec.options.model_validate({"rule": rule, "id": "case", **options})
     violations = list(spec.check(account(**changes), entry))
     assert [v.field for v in violations] == expected_fields
@@ -220,7 +220,7 @@ def test_rule_case(
 
 def test_smtp_message_quotes_failure_error_without_the_password() -> None:
     spec = RULES["smtp-connected"]
-    assert spec.check is not None
+    assert isinstance(spec, AccountRule)
     entry = spec.options.model_validate({"rule": "smtp-connected"})
     broken = account(
         is_smtp_success=False,
@@ -317,9 +317,9 @@ def test_fleet_rule_case(
     rule: str, options: dict[str, Any], changes: list[dict[str, Any]], expected_ids: list[int]
 ) -> None:
     spec = RULES[rule]
-    assert spec.check_fleet is not None
+    assert not isinstance(spec, AccountRule)
     entry = spec.options.model_validate({"rule": rule, **options})
-    found = list(spec.check_fleet([account(**c) for c in changes], entry))
+    found = list(spec.check([account(**c) for c in changes], entry))
     assert sorted(a.id for a, _ in found) == expected_ids
     for _, violation in found:
         assert violation.message
@@ -327,10 +327,10 @@ def test_fleet_rule_case(
 
 def test_shared_credentials_message_names_the_other_account_never_the_secret() -> None:
     spec = RULES["shared-credentials"]
-    assert spec.check_fleet is not None
+    assert not isinstance(spec, AccountRule)
     secret = "c2hhcmVkLXNlY3JldA=="
     pairs = list(
-        spec.check_fleet(
+        spec.check(
             [account(id=1, password=secret), account(id=2, password=secret)],
             spec.options.model_validate({"rule": "shared-credentials"}),
         )
