@@ -24,6 +24,7 @@ from auditor.model.entry import EntryBase
 from auditor.rules.base import FleetRule, Violation, wire_path
 from auditor.rules.fleet import group_by
 
+REMEDIATION = "Move the extra mailboxes to another sending domain, or retire them."
 FIELD = wire_path("from_email")
 
 
@@ -48,10 +49,4 @@ def check(
             )
 
 
-RULE = FleetRule(
-    id="accounts-per-domain",
-    doc=__doc__,
-    options=Options,
-    check=check,
-    remediation="Move the extra mailboxes to another sending domain, or retire them.",
-)
+RULE = FleetRule("accounts-per-domain", Options, check, REMEDIATION, __doc__)

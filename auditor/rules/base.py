@@ -1,13 +1,13 @@
 """The typed contract every rule implements (shaped after yamllint's rule modules).
 
-A rule module exports one `RULE`: an `AccountRule`, whose `check(account, options)` sees one
-account at a time, or a `FleetRule`, whose `check(accounts, options)` sees every account the entry
-selects. Both are generic in the rule's `Options` (an `EntryBase` with the rule's keys and their
-defaults), so mypy rejects a `check` that does not take that rule's options. An `AccountRule`
-may add `screen(accounts, options)`: a cheap first pass returning the accounts `check` could
-flag; it may keep accounts that pass, never drop one that fails (a property test holds it to
-that). The module's docstring, passed as `doc`, is the user documentation: its first line is the
-description, the first paragraph after it the rationale.
+A rule module exports one `RULE = AccountRule(ID, Options, check, REMEDIATION, __doc__)`, whose
+`check(account, options)` sees one account at a time, or a `FleetRule` of the same shape, whose
+`check(accounts, options)` sees every account the entry selects. Both are generic in the rule's
+`Options` (an `EntryBase` with the rule's keys and their defaults), so mypy rejects a `check`
+that does not take that rule's options. An `AccountRule` may add `screen(accounts, options)`: a
+cheap first pass returning the accounts `check` could flag; it may keep accounts that pass,
+never drop one that fails (a property test holds it to that). The module's docstring is the user
+documentation: its first line is the description, the first paragraph after it the rationale.
 """
 
 from __future__ import annotations
@@ -40,14 +40,13 @@ class Violation(NamedTuple):
 OptionsT = TypeVar("OptionsT", bound=EntryBase)
 
 
-@dataclass(frozen=True, kw_only=True)
 class Rule:
     """What the registry, the engine and the documentation read from any rule."""
 
     id: str
     options: type[EntryBase]
-    doc: str
     remediation: str
+    doc: str
     # Entries of a scoped rule compete: for each account only the most specific matching entry
     # applies (default < tag < client < account). Custom `field` entries are independent checks.
     scoped: bool
@@ -88,12 +87,15 @@ def _typed(model: type[OptionsT], options: EntryBase) -> OptionsT:
     return options
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class AccountRule(Rule, Generic[OptionsT]):
     """A rule that judges one account at a time."""
 
+    id: str
     options: type[OptionsT]
     check: Callable[[EmailAccount, OptionsT], Iterable[Violation]]
+    remediation: str
+    doc: str
     screen: Callable[[Sequence[EmailAccount], OptionsT], Sequence[EmailAccount]] | None = None
     scoped: bool = True
 
@@ -106,12 +108,15 @@ class AccountRule(Rule, Generic[OptionsT]):
                 yield account, violation
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class FleetRule(Rule, Generic[OptionsT]):
     """A rule across the accounts an entry selects (per domain, per login, ...)."""
 
+    id: str
     options: type[OptionsT]
     check: Callable[[Sequence[EmailAccount], OptionsT], Iterable[tuple[EmailAccount, Violation]]]
+    remediation: str
+    doc: str
     scoped: bool = False
 
     def violations(
@@ -202,27 +207,12 @@ def check_address(field: str, value: str | None, options: AddressOptions) -> lis
         )
         return [Violation(field, None, expected, f"{field} is not set")]
     if options.address is not None and value.casefold() != options.address.casefold():
-        return [
-            Violation(
-                field, value, options.address, f"{field} is {value}, expected {options.address}"
-            )
-        ]
+        message = f"{field} is {value}, expected {options.address}"
+        return [Violation(field, value, options.address, message)]
     if options.domain is not None and domain_of(value) != options.domain.lower():
-        return [
-            Violation(
-                field,
-                value,
-                f"an address at {options.domain}",
-                f"{field} {value} is not at {options.domain}",
-            )
-        ]
+        expected = f"an address at {options.domain}"
+        return [Violation(field, value, expected, f"{field} {value} is not at {options.domain}")]
     if not options.matches_pattern(value):
-        return [
-            Violation(
-                field,
-                value,
-                f"matches {options.pattern}",
-                f"{field} {value} does not match {options.pattern}",
-            )
-        ]
+        message = f"{field} {value} does not match {options.pattern}"
+        return [Violation(field, value, f"matches {options.pattern}", message)]
     return []

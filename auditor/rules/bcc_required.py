@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from auditor.model.account import EmailAccount
 from auditor.rules.base import AccountRule, AddressOptions, Violation, check_address, wire_path
 
+REMEDIATION = "Set the account's BCC address to the compliance archive (Settings > General)."
 FIELD = wire_path("bcc_email")
 
 
@@ -31,11 +32,4 @@ def check(account: EmailAccount, options: AddressOptions) -> list[Violation]:
     return check_address(FIELD, account.bcc_email, options)
 
 
-RULE = AccountRule(
-    id="bcc-required",
-    doc=__doc__,
-    options=AddressOptions,
-    check=check,
-    screen=screen,
-    remediation="Set the account's BCC address to the compliance archive (Settings > General).",
-)
+RULE = AccountRule("bcc-required", AddressOptions, check, REMEDIATION, __doc__, screen=screen)

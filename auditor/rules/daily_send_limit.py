@@ -23,6 +23,7 @@ from auditor.model.account import EmailAccount
 from auditor.model.entry import EntryBase
 from auditor.rules.base import AccountRule, Violation, show, wire_path
 
+REMEDIATION = "Lower the account's daily sending limit (Settings > Sending > Message per day)."
 FIELD = wire_path("message_per_day")
 
 
@@ -46,11 +47,4 @@ def check(account: EmailAccount, options: Options) -> list[Violation]:
     return [Violation(FIELD, show(value), expected, message)]
 
 
-RULE = AccountRule(
-    id="daily-send-limit",
-    doc=__doc__,
-    options=Options,
-    check=check,
-    screen=screen,
-    remediation="Lower the account's daily sending limit (Settings > Sending > Message per day).",
-)
+RULE = AccountRule("daily-send-limit", Options, check, REMEDIATION, __doc__, screen=screen)

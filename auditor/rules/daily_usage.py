@@ -21,6 +21,7 @@ from auditor.model.account import EmailAccount
 from auditor.model.entry import EntryBase
 from auditor.rules.base import AccountRule, Violation, wire_path
 
+REMEDIATION = "Add mailboxes to the account's campaigns, or lower their daily volume."
 FIELD = wire_path("daily_sent_count")
 CAP = wire_path("message_per_day")
 
@@ -33,28 +34,15 @@ def check(account: EmailAccount, options: Options) -> list[Violation]:
     sent, cap = account.daily_sent_count, account.message_per_day
     expected = f"<= {options.max_ratio:.0%} of {CAP}"
     if sent is None or cap is None:
-        return [
-            Violation(FIELD, None, expected, "daily usage is unknown (sent count or cap not set)")
-        ]
+        message = "daily usage is unknown (sent count or cap not set)"
+        return [Violation(FIELD, None, expected, message)]
     if sent == 0:
         return []
     if cap == 0 or sent / cap > options.max_ratio:
         ratio = "no cap" if cap == 0 else f"{sent / cap:.0%}"
-        return [
-            Violation(
-                FIELD,
-                f"{sent} of {cap} ({ratio})",
-                expected,
-                f"sent {sent} of its {cap} daily emails ({ratio}), above {options.max_ratio:.0%}",
-            )
-        ]
+        message = f"sent {sent} of its {cap} daily emails ({ratio}), above {options.max_ratio:.0%}"
+        return [Violation(FIELD, f"{sent} of {cap} ({ratio})", expected, message)]
     return []
 
 
-RULE = AccountRule(
-    id="daily-usage",
-    doc=__doc__,
-    options=Options,
-    check=check,
-    remediation="Add mailboxes to the account's campaigns, or lower their daily volume.",
-)
+RULE = AccountRule("daily-usage", Options, check, REMEDIATION, __doc__)

@@ -23,6 +23,7 @@ from auditor.model.entry import EntryBase
 from auditor.rules.base import FleetRule, Violation, wire_path
 from auditor.rules.fleet import group_by
 
+REMEDIATION = "Lower the daily limits of the domain's accounts, or spread them over more domains."
 FIELD = wire_path("message_per_day")
 
 
@@ -49,11 +50,4 @@ def check(
                 )
 
 
-RULE = FleetRule(
-    id="domain-daily-volume",
-    doc=__doc__,
-    options=Options,
-    check=check,
-    remediation="Lower the daily limits of the domain's accounts, or spread them over more "
-    "domains.",
-)
+RULE = FleetRule("domain-daily-volume", Options, check, REMEDIATION, __doc__)

@@ -16,6 +16,7 @@ from auditor.model.entry import EntryBase
 from auditor.rules.base import FleetRule, Violation, wire_path
 from auditor.rules.fleet import group_by, other_ids
 
+REMEDIATION = "Delete or reconnect the duplicate mailbox so each sender address exists once."
 FIELD = wire_path("from_email")
 
 
@@ -36,10 +37,4 @@ def check(
             )
 
 
-RULE = FleetRule(
-    id="duplicate-sender",
-    doc=__doc__,
-    options=EntryBase,
-    check=check,
-    remediation="Delete or reconnect the duplicate mailbox so each sender address exists once.",
-)
+RULE = FleetRule("duplicate-sender", EntryBase, check, REMEDIATION, __doc__)

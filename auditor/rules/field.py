@@ -38,6 +38,8 @@ from auditor.model.entry import ID_PATTERN, EntryBase, did_you_mean
 from auditor.rules.base import AccountRule, Violation, show
 from auditor.safe_regex import SafePattern
 
+REMEDIATION = "Change the field on the account to satisfy the check named in the finding."
+
 
 class Op(StrEnum):
     EQUALS = "equals"
@@ -164,11 +166,4 @@ def check(account: EmailAccount, options: Options) -> list[Violation]:
     return [Violation(options.field, _describe(actual), expected, message)]
 
 
-RULE = AccountRule(
-    id="field",
-    doc=__doc__,
-    options=Options,
-    check=check,
-    scoped=False,
-    remediation="Change the field on the account to satisfy the check named in the finding.",
-)
+RULE = AccountRule("field", Options, check, REMEDIATION, __doc__, scoped=False)

@@ -16,6 +16,7 @@ from auditor.model.entry import EntryBase
 from auditor.rules.base import AccountRule, Violation, wire_path
 from auditor.rules.smtp_connected import connection_violation
 
+REMEDIATION = "Reconnect the account's IMAP: check the IMAP host, port and login, then re-test."
 FIELD = wire_path("is_imap_success")
 
 
@@ -27,11 +28,4 @@ def check(account: EmailAccount, options: EntryBase) -> list[Violation]:
     return connection_violation(FIELD, account.is_imap_success, account.imap_failure_error, "IMAP")
 
 
-RULE = AccountRule(
-    id="imap-connected",
-    doc=__doc__,
-    options=EntryBase,
-    check=check,
-    screen=screen,
-    remediation="Reconnect the account's IMAP: check the IMAP host, port and login, then re-test.",
-)
+RULE = AccountRule("imap-connected", EntryBase, check, REMEDIATION, __doc__, screen=screen)

@@ -23,8 +23,13 @@ from auditor.model.account import EmailAccount
 from auditor.model.entry import EntryBase
 from auditor.rules.base import AccountRule, Violation, show, wire_path
 
+REMEDIATION = (
+    "Align the account's IMAP settings with the policy (Settings > IMAP): use the SMTP login, "
+    "or fill in every IMAP field."
+)
 FIELD = wire_path("is_different_imap_account")
-HOST, PORT, USERNAME = map(wire_path, ("imap_host", "imap_port", "imap_username"))
+# Attribute -> finding name of what separate credentials need.
+NEEDED = {name: wire_path(name) for name in ("imap_host", "imap_port", "imap_username")}
 
 
 class Separate(StrEnum):
@@ -51,32 +56,11 @@ def check(account: EmailAccount, options: Options) -> list[Violation]:
             )
         ]
     if separate:
-        missing = [
-            name
-            for name, value in (
-                (HOST, account.imap_host),
-                (PORT, account.imap_port),
-                (USERNAME, account.imap_username),
-            )
-            if value is None
-        ]
+        missing = [wire for name, wire in NEEDED.items() if getattr(account, name) is None]
         if missing:
-            return [
-                Violation(
-                    missing[0],
-                    None,
-                    "set",
-                    f"separate IMAP credentials are incomplete: {', '.join(missing)} not set",
-                )
-            ]
+            message = f"separate IMAP credentials are incomplete: {', '.join(missing)} not set"
+            return [Violation(missing[0], None, "set", message)]
     return []
 
 
-RULE = AccountRule(
-    id="imap-credentials",
-    doc=__doc__,
-    options=Options,
-    check=check,
-    remediation="Align the account's IMAP settings with the policy (Settings > IMAP): use the "
-    "SMTP login, or fill in every IMAP field.",
-)
+RULE = AccountRule("imap-credentials", Options, check, REMEDIATION, __doc__)

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from auditor.model.account import EmailAccount
 from auditor.rules.base import AccountRule, AddressOptions, Violation, check_address, wire_path
 
+REMEDIATION = "Set a reply-to address on the account (Settings > General > Reply-to)."
 FIELD = wire_path("different_reply_to_address")
 
 
@@ -35,11 +36,4 @@ def check(account: EmailAccount, options: AddressOptions) -> list[Violation]:
     return check_address(FIELD, account.different_reply_to_address, options)
 
 
-RULE = AccountRule(
-    id="reply-to-required",
-    doc=__doc__,
-    options=AddressOptions,
-    check=check,
-    screen=screen,
-    remediation="Set a reply-to address on the account (Settings > General > Reply-to).",
-)
+RULE = AccountRule("reply-to-required", AddressOptions, check, REMEDIATION, __doc__, screen=screen)

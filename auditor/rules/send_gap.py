@@ -22,6 +22,7 @@ from auditor.model.account import EmailAccount
 from auditor.model.entry import EntryBase
 from auditor.rules.base import AccountRule, Violation, show, wire_path
 
+REMEDIATION = "Raise the account's minimum time between emails (Settings > Sending)."
 FIELD = wire_path("min_time_to_wait_mins")
 
 
@@ -45,11 +46,4 @@ def check(account: EmailAccount, options: Options) -> list[Violation]:
     return [Violation(FIELD, show(value), expected, message)]
 
 
-RULE = AccountRule(
-    id="send-gap",
-    doc=__doc__,
-    options=Options,
-    check=check,
-    screen=screen,
-    remediation="Raise the account's minimum time between emails (Settings > Sending).",
-)
+RULE = AccountRule("send-gap", Options, check, REMEDIATION, __doc__, screen=screen)

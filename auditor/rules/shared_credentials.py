@@ -19,6 +19,7 @@ from auditor.model.entry import EntryBase
 from auditor.rules.base import FleetRule, Violation, wire_path
 from auditor.rules.fleet import group_by, other_ids
 
+REMEDIATION = "Give each mailbox its own SMTP login (or at least its own password)."
 FIELD = wire_path("username")
 
 
@@ -41,10 +42,4 @@ def check(
             )
 
 
-RULE = FleetRule(
-    id="shared-credentials",
-    doc=__doc__,
-    options=EntryBase,
-    check=check,
-    remediation="Give each mailbox its own SMTP login (or at least its own password).",
-)
+RULE = FleetRule("shared-credentials", EntryBase, check, REMEDIATION, __doc__)

@@ -15,6 +15,7 @@ from auditor.model.account import EmailAccount
 from auditor.model.entry import EntryBase
 from auditor.rules.base import AccountRule, Violation, show, wire_path
 
+REMEDIATION = "Reconnect the account: check the SMTP host, port and password, then re-test."
 FIELD = wire_path("is_smtp_success")
 
 
@@ -38,11 +39,4 @@ def check(account: EmailAccount, options: EntryBase) -> list[Violation]:
     return connection_violation(FIELD, account.is_smtp_success, account.smtp_failure_error, "SMTP")
 
 
-RULE = AccountRule(
-    id="smtp-connected",
-    doc=__doc__,
-    options=EntryBase,
-    check=check,
-    screen=screen,
-    remediation="Reconnect the account: check the SMTP host, port and password, then re-test.",
-)
+RULE = AccountRule("smtp-connected", EntryBase, check, REMEDIATION, __doc__, screen=screen)

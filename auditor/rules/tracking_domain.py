@@ -23,6 +23,10 @@ from auditor.model.account import EmailAccount
 from auditor.model.entry import EntryBase, compile_globs
 from auditor.rules.base import AccountRule, Violation, is_within, wire_path
 
+REMEDIATION = (
+    "Add a CNAME for a tracking subdomain of the sender's domain and set it on the account "
+    "(Settings > General > Custom tracking domain)."
+)
 FIELD = wire_path("custom_tracking_domain")
 
 
@@ -50,35 +54,15 @@ def check(account: EmailAccount, options: Options) -> list[Violation]:
         return [Violation(FIELD, None, "a custom tracking domain", f"{FIELD} is not set")]
     found = []
     if not options.allows(value):
-        allowed = ", ".join(options.allowed or ())
-        found.append(
-            Violation(
-                FIELD,
-                value,
-                f"one of {allowed}",
-                f"{FIELD} {value} is not an allowed tracking domain",
-            )
-        )
+        message = f"{FIELD} {value} is not an allowed tracking domain"
+        found.append(Violation(FIELD, value, f"one of {', '.join(options.allowed or ())}", message))
     if options.same_domain_as_sender:
         sender = account.sender_domain  # only needed here: a property call per account
         if not (sender and is_within(value, sender)):
-            found.append(
-                Violation(
-                    FIELD,
-                    value,
-                    f"{sender or 'the sender domain'} or a subdomain",
-                    f"{FIELD} {value} is not on the sender's domain {sender}",
-                )
-            )
+            expected = f"{sender or 'the sender domain'} or a subdomain"
+            message = f"{FIELD} {value} is not on the sender's domain {sender}"
+            found.append(Violation(FIELD, value, expected, message))
     return found
 
 
-RULE = AccountRule(
-    id="tracking-domain",
-    doc=__doc__,
-    options=Options,
-    check=check,
-    screen=screen,
-    remediation="Add a CNAME for a tracking subdomain of the sender's domain and set it on the "
-    "account (Settings > General > Custom tracking domain).",
-)
+RULE = AccountRule("tracking-domain", Options, check, REMEDIATION, __doc__, screen=screen)

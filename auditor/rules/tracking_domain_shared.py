@@ -23,6 +23,7 @@ from auditor.model.entry import EntryBase
 from auditor.rules.base import FleetRule, Violation, wire_path
 from auditor.rules.fleet import group_by
 
+REMEDIATION = "Give the extra accounts a tracking subdomain of their own."
 FIELD = wire_path("custom_tracking_domain")
 
 
@@ -48,10 +49,4 @@ def check(
             )
 
 
-RULE = FleetRule(
-    id="tracking-domain-shared",
-    doc=__doc__,
-    options=Options,
-    check=check,
-    remediation="Give the extra accounts a tracking subdomain of their own.",
-)
+RULE = FleetRule("tracking-domain-shared", Options, check, REMEDIATION, __doc__)

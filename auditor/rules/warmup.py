@@ -29,6 +29,11 @@ STATUS, REPUTATION, BLOCKED = map(
     ("warmup_details.status", "warmup_details.warmup_reputation", "warmup_details.blocked_reason"),
 )
 
+REMEDIATION = (
+    "Turn warmup on for the account (Warmup tab); if it is blocked, fix the cause named in "
+    "blocked_reason and restart it."
+)
+
 
 class Options(EntryBase):
     status: Annotated[list[str], Field(min_length=1)] = Field(default_factory=lambda: ["ACTIVE"])
@@ -77,11 +82,4 @@ def check(account: EmailAccount, options: Options) -> list[Violation]:
     return found
 
 
-RULE = AccountRule(
-    id="warmup",
-    doc=__doc__,
-    options=Options,
-    check=check,
-    remediation="Turn warmup on for the account (Warmup tab); if it is blocked, fix the cause "
-    "named in blocked_reason and restart it.",
-)
+RULE = AccountRule("warmup", Options, check, REMEDIATION, __doc__)
