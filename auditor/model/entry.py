@@ -1,10 +1,7 @@
-"""A policy entry as rules and the engine see it: the keys every entry takes (`EntryBase`, which
-each rule's `Options` extends) and the selectors that pick its accounts.
-
-It lives in model/, beside the account it selects, because both rules/ (each `Options`) and
-policy/ (which validates YAML into those options and imports the rule registry) need it: here,
-neither imports the other to get it, so the dependency runs one way, policy -> rules -> model.
-"""
+"""A policy entry as rules see it: the keys every entry takes (`EntryBase`, which each rule's
+`Options` extends) and the selectors that pick its accounts. It lives in model/, beside the
+account it selects, because rules/ and policy/ (which imports the rule registry) both need it:
+from here, the dependency runs one way, policy -> rules -> model."""
 
 from __future__ import annotations
 
@@ -130,6 +127,3 @@ class EntryBase(StrictModel):
             excepted = set(map(id, self.except_.select(chosen)))  # by identity: no field hashing
             chosen = [a for a in chosen if id(a) not in excepted]
         return chosen
-
-    def applies_to(self, account: EmailAccount) -> bool:
-        return bool(self.applicable((account,)))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -63,7 +63,6 @@ class RawEntry:
     doc: YamlDocument  # the most derived definition
     loc: Loc
     source: str  # key of the file that defined it last
-    inherited_from: list[Position] = field(default_factory=list)
 
     @property
     def position(self) -> Position:
@@ -232,13 +231,7 @@ class Composer:
             )
             return None
         return RawEntry(
-            name,
-            {**parent.values, **item},
-            {**parent.origins, **origins},
-            doc,
-            loc,
-            source.key,
-            [*parent.inherited_from, parent.position],
+            name, {**parent.values, **item}, {**parent.origins, **origins}, doc, loc, source.key
         )
 
 

@@ -83,14 +83,9 @@ def to_plain(node: Any, budget: _Budget | None = None) -> Any:
         return {to_plain(k, budget): to_plain(v, budget) for k, v in node.items()}
     if isinstance(node, list):
         return [to_plain(v, budget) for v in node]
-    if isinstance(node, bool):
-        return bool(node)
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    if isinstance(node, str):
-        return str(node)
+    for plain in (bool, int, float, str):  # bool first: it is an int
+        if isinstance(node, plain):
+            return plain(node)
     if isinstance(node, dt.datetime):
         return dt.datetime.fromisoformat(node.isoformat())
     return node
@@ -98,9 +93,8 @@ def to_plain(node: Any, budget: _Budget | None = None) -> Any:
 
 def parse_yaml(path: str, text: str) -> YamlDocument:
     """Parse one document; a syntax error becomes a ``PolicyProblem`` at the parser's mark."""
-    yaml = YAML(typ="rt")
     try:
-        tree = yaml.load(text)
+        return YamlDocument(path, YAML(typ="rt").load(text))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
@@ -121,12 +115,6 @@ def parse_yaml(path: str, text: str) -> YamlDocument:
     except (YAMLError, ValueError, TypeError) as exc:
         message = "invalid YAML: " + " ".join(str(exc).split())
         raise PolicyProblemRaised(PolicyProblem(Position(path, 1, 1), message)) from None
-    except RecursionError:
-        raise PolicyProblemRaised(
-            PolicyProblem(Position(path, 1, 1), "invalid YAML: nested too deeply")
-        ) from None
-    try:
-        return YamlDocument(path, tree)
     except OverflowError:
         message = (
             f"the document expands to more than {MAX_VALUES} values through anchors "
@@ -215,19 +203,11 @@ def validation_problems(
     return problems
 
 
+_UNION_TAGS = frozenset(
+    ("str", "int", "bool", "float", "date", "datetime", "function-after", "function-before")
+)
+
+
 def _is_data_part(part: int | str) -> bool:
     """Pydantic adds union-member tags ('str', 'list[int]', ...) to locs; they are not keys."""
-    return isinstance(part, int) or (
-        not any(c in part for c in "[]()")
-        and part
-        not in {
-            "str",
-            "int",
-            "bool",
-            "float",
-            "date",
-            "datetime",
-            "function-after",
-            "function-before",
-        }
-    )
+    return isinstance(part, int) or not (any(c in part for c in "[]()") or part in _UNION_TAGS)
