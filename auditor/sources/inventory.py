@@ -29,16 +29,32 @@ def _describe_location(loc: tuple[int | str, ...]) -> str:
     return path
 
 
-def parse_accounts(records: object, *, where: str = "inventory") -> tuple[EmailAccount, ...]:
-    """Validate a JSON array of account records; raise naming the first bad record and field."""
+# Records validated at a time: each batch's decoded JSON is dropped as soon as its accounts exist,
+# so a large inventory is never held twice over (as JSON objects and as accounts).
+BATCH = 1_000
+
+
+def parse_accounts(
+    records: object, *, where: str = "inventory", release: bool = False
+) -> tuple[EmailAccount, ...]:
+    """Validate a JSON array of account records; raise naming the first bad record and field.
+
+    ``release``, for a caller that owns the decoded JSON: each record is replaced by None once
+    its account exists."""
     if not isinstance(records, list):
         raise InventoryError(
             f"{where}: expected a JSON array of accounts, got {_json_type(records)}."
         )
-    try:
-        accounts = _ACCOUNTS.validate_python(records)
-    except ValidationError as exc:
-        raise InventoryError(_validation_message(exc, records, where)) from None
+    accounts: list[EmailAccount] = []
+    for start in range(0, len(records), BATCH):
+        batch = records[start : start + BATCH]
+        try:
+            accounts.extend(_ACCOUNTS.validate_python(batch))
+        except ValidationError as exc:
+            raise InventoryError(_validation_message(exc, batch, start, where)) from None
+        if release:
+            records[start : start + BATCH] = [None] * len(batch)
+        del batch
     repeated = _repeated_id(accounts)
     if repeated is not None:
         first, index = repeated
@@ -62,7 +78,7 @@ def _repeated_id(accounts: Sequence[EmailAccount]) -> tuple[int, int] | None:
     return None  # pragma: no cover - a repeat was counted above
 
 
-def _validation_message(exc: ValidationError, records: list[Any], where: str) -> str:
+def _validation_message(exc: ValidationError, records: list[Any], offset: int, where: str) -> str:
     # include_input=False: a rejected value may be a secret, so it is never echoed.
     errors = exc.errors(include_input=False, include_url=False)
     first = errors[0]
@@ -77,7 +93,8 @@ def _validation_message(exc: ValidationError, records: list[Any], where: str) ->
     else:
         subject = "the record itself"
     more = f" ({len(errors) - 1} more problem(s) not shown)" if len(errors) > 1 else ""
-    return f"{where}: record {index}{ident}: {subject}: {first['msg']}.{more}"
+    position = offset + index if isinstance(index, int) else index
+    return f"{where}: record {position}{ident}: {subject}: {first['msg']}.{more}"
 
 
 def _json_type(value: object) -> str:
@@ -186,15 +203,19 @@ def inventory_from_bytes(raw: bytes, *, source: str) -> Inventory:
     return inventory_from_document(loads_json(raw, where=source), source=source)
 
 
-def inventory_from_document(document: object, *, source: str) -> Inventory:
-    """Accept the raw API body (a bare array) or our own snapshot document."""
+def inventory_from_document(document: object, *, source: str, release: bool = False) -> Inventory:
+    """Accept the raw API body (a bare array) or our own snapshot document (``release``: see
+    `parse_accounts`)."""
     if isinstance(document, list):
-        return Inventory(parse_accounts(document, where=source), InventoryInfo(source=source))
+        accounts = parse_accounts(document, where=source, release=release)
+        return Inventory(accounts, InventoryInfo(source=source))
     if isinstance(document, dict):
         info = _snapshot_info(
             document.get("schema"), document.get("fetched_at"), document.get("source"), source
         )
-        accounts = parse_accounts(document.get("accounts"), where=f"{source}: accounts")
+        accounts = parse_accounts(
+            document.get("accounts"), where=f"{source}: accounts", release=release
+        )
         return Inventory(accounts, info)
     raise InventoryError(
         f"{source}: expected a JSON array of accounts or a snapshot document, "
