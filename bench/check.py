@@ -1,6 +1,6 @@
 """End-to-end benchmark of `smartlead-audit check`: this tree against a baseline tree, via the CLI.
 
-For each shape and size it generates an inventory (`auditor.testing.generator`, seed = size),
+For each shape and size it generates an inventory (`bench/shapes.py`, seed = size),
 then runs, ``--runs`` times and alternately (old, new, then new, old, ...), the CLI of both trees:
 
     python -m auditor check --inventory F --policy P --format json --format markdown

@@ -1,7 +1,7 @@
 """Writes bench/policies/scoped/scoped.yaml: the policy of the "scoped" benchmark shape.
 
 It builds on the `baseline` preset with many scoped entries (`only`/`except` on the tags and
-clients of ``generate_accounts(..., shape="scoped")``, email globs, single accounts), several
+clients of ``shapes.generate(..., shape="scoped")``, email globs, single accounts), several
 `field` checks, fleet rules, and 240 waivers on account ids (all within the first 10,000 ids the
 generator gives, so every benchmark size has them) and email globs, all expiring in the future.
 The output is deterministic; it is committed, so regenerate only when changing this script:

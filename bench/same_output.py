@@ -4,7 +4,7 @@ Both trees' CLIs (``python -m auditor check`` with PYTHONPATH=<tree>, NO_COLOR=1
 working-directory layout and the same input files) audit:
 
 - ``demo``: examples/demo-inventory.json with the repository's ``policies/``;
-- ``default-10k`` and ``wild-10k``: 10,000 generated accounts (`auditor.testing.generator`,
+- ``default-10k`` and ``wild-10k``: 10,000 generated accounts (`bench/shapes.py`,
   seed 10000) of the default and the wild shape, with the ``baseline`` preset;
 - ``scoped-10k``: the scoped shape with bench/policies/scoped (waivers, scoped entries).
 

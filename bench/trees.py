@@ -74,14 +74,14 @@ def write_inventory(path: Path, size: int, shape: str, seed: int | None = None) 
     """A generated inventory, written by a child process, so that this process stays small
     (its memory would otherwise show up in each forked CLI until it execs)."""
     code = (
-        "import json,sys; from auditor.testing.generator import generate_accounts as g;"
+        "import json,sys; from shapes import generate as g;"
         "a=g(int(sys.argv[2]), seed=int(sys.argv[3]), shape=sys.argv[4]);"
         "open(sys.argv[1], 'w', encoding='utf-8').write(json.dumps(a, ensure_ascii=False))"
     )
     seed_arg = str(size if seed is None else seed)
     subprocess.run(
         [sys.executable, "-c", code, str(path), str(size), seed_arg, shape],
-        env={**os.environ, "PYTHONPATH": str(REPO)},
+        env={**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{REPO / 'bench'}"},
         check=True,
     )
     return path
