@@ -28,6 +28,7 @@ from auditor.sources.wiretypes import (
     OptPercent,
     OptStr,
     OptTextOrInteger,
+    WireInt,
 )
 
 CREDENTIAL_TAG = "credential_tag"
@@ -97,7 +98,7 @@ def _credential_tag(host: str | None, username: str | None, secret: str) -> byte
 class EmailAccount:
     """One sending mailbox, as ``GET /email-accounts/`` returns it, minus its passwords."""
 
-    id: int
+    id: WireInt
     created_at: OptDatetime = None
     updated_at: OptDatetime = None
     user_id: OptInt = None
@@ -129,7 +130,7 @@ class EmailAccount:
     client_id: OptInt = None
     campaign_count: OptInt = None
     tags: Annotated[tuple[Tag, ...], BlankIs("array of tags", ())] = ()
-    campaign_ids: tuple[int, ...] | None = None
+    campaign_ids: tuple[WireInt, ...] | None = None
     warmup_details: WarmupDetails | None = None
     credential_tag: bytes | None = Field(default=None, init=False, exclude=True, repr=False)
     # The wire's passwords are arguments, not fields: `__post_init__` takes what it needs from

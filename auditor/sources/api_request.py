@@ -33,7 +33,7 @@ from tenacity import (
 
 from auditor.errors import ApiError
 from auditor.redact import redact
-from auditor.sources.inventory import DuplicateKeyError, loads_json, unique_pairs
+from auditor.sources.inventory import DuplicateKeyError, loads_json, not_a_number, unique_pairs
 from auditor.sources.pacing import Pacer
 
 log = logging.getLogger(__name__)
@@ -222,11 +222,11 @@ _NOT_JSON: Any = object()
 
 def _json_or_none(content: bytes) -> object:
     try:  # the fast path, as for snapshots (see ``auditor.sources.inventory.loads_json``)
-        return jiter.from_json(content, catch_duplicate_keys=True)
+        return jiter.from_json(content, catch_duplicate_keys=True, allow_inf_nan=False)
     except ValueError:
         pass  # not JSON, a repeated key, or a form only the standard library takes: it decides
     try:
-        return json.loads(content, object_pairs_hook=unique_pairs)
+        return json.loads(content, object_pairs_hook=unique_pairs, parse_constant=not_a_number)
     except DuplicateKeyError:
         raise
     except (ValueError, RecursionError):

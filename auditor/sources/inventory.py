@@ -117,6 +117,14 @@ def unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return document
 
 
+class NotANumberError(ValueError):
+    """``NaN`` or ``Infinity`` in JSON text: no JSON value, though Python's decoder takes it."""
+
+
+def not_a_number(constant: str) -> object:
+    raise NotANumberError(f"{constant} is not a JSON number.")
+
+
 class _Tagged(dict[str, Any]):
     duplicates: list[str]
 
@@ -143,7 +151,7 @@ def loads_json(text: str | bytes, *, where: str) -> object:
     precisely what is wrong and where."""
     try:
         data = text.encode("utf-8") if isinstance(text, str) else text
-        return jiter.from_json(data, catch_duplicate_keys=True)
+        return jiter.from_json(data, catch_duplicate_keys=True, allow_inf_nan=False)
     except (ValueError, UnicodeError):
         return _loads_json_exactly(text, where)
 
@@ -153,11 +161,13 @@ def _loads_json_exactly(text: str | bytes, where: str) -> object:
         if isinstance(text, bytes):
             text = text.decode("utf-8")  # not json.loads' guess, which would take UTF-16 too
         try:
-            return json.loads(text, object_pairs_hook=unique_pairs)
+            return json.loads(text, object_pairs_hook=unique_pairs, parse_constant=not_a_number)
         except DuplicateKeyError:
             # Parsed again to name the record; text that is broken further on fails here instead,
             # and that is reported first: a repeated key in a broken file is moot.
-            document = json.loads(text, object_pairs_hook=_tagging_pairs)
+            document = json.loads(
+                text, object_pairs_hook=_tagging_pairs, parse_constant=not_a_number
+            )
             raise InventoryError(_duplicate_message(document, where)) from None
     except json.JSONDecodeError as exc:
         raise InventoryError(
@@ -167,6 +177,8 @@ def _loads_json_exactly(text: str | bytes, where: str) -> object:
         raise InventoryError(f"{where}: not UTF-8 text (byte {exc.start}).") from None
     except RecursionError:
         raise InventoryError(f"{where}: JSON nested too deeply to be an inventory.") from None
+    except NotANumberError as exc:
+        raise InventoryError(f"{where}: invalid JSON: {exc}") from None
 
 
 def _duplicate_message(document: object, where: str) -> str:
@@ -196,11 +208,6 @@ def _first_duplicate(node: object) -> str | None:
         if found is not None:
             return found
     return None
-
-
-def inventory_from_bytes(raw: bytes, *, source: str) -> Inventory:
-    """A saved inventory's bytes (JSON text) as a checked ``Inventory``."""
-    return inventory_from_document(loads_json(raw, where=source), source=source)
 
 
 def inventory_from_document(document: object, *, source: str, release: bool = False) -> Inventory:

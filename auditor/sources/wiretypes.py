@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import GetCoreSchemaHandler
+from pydantic import GetCoreSchemaHandler, Strict
 from pydantic_core import CoreSchema, core_schema
 
 _PERCENT_PATTERN = r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)\s*%?\s*$"
@@ -55,6 +55,23 @@ def _or_blank(main: CoreSchema, replacement: object, error_type: str, message: s
     )
 
 
+def _strict(schema: Any) -> Any:
+    """``schema`` taking numbers and booleans only as themselves: no ``true`` for 1, no ``"5"``
+    for 5, no 30.0 for 30, and no NaN or infinity (JSON has none; a decoder may let them in)."""
+    if isinstance(schema, list):
+        return [_strict(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if schema.get("type") in ("int", "bool"):
+        return {**schema, "strict": True}
+    if schema.get("type") == "float":
+        return {**schema, "strict": True, "allow_inf_nan": False}
+    inner = {
+        key: _strict(schema[key]) for key in ("schema", "items_schema", "choices") if key in schema
+    }
+    return {**schema, **inner}
+
+
 def _not_blank(schema: CoreSchema) -> CoreSchema:
     """``schema`` refusing blank strings, for string types (which would accept them)."""
     if schema["type"] == "nullable":
@@ -84,7 +101,7 @@ class BlankIs:
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> CoreSchema:
         return _or_blank(
-            _not_blank(handler(source)),
+            _not_blank(_strict(handler(source))),
             self.replacement,
             f"blank_or_{self.kind.replace(' ', '_')}",
             f'Input should be a valid {self.kind} (or null or "" for none)',
@@ -106,7 +123,7 @@ class IntegerAsText:
 
 
 class Percent:
-    """``Annotated`` marker for a number that may arrive as text like ``"95%"``."""
+    """``Annotated`` marker for a percentage, 0 to 100, that may arrive as text like ``"95%"``."""
 
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
@@ -114,14 +131,20 @@ class Percent:
         text = core_schema.no_info_after_validator_function(
             _percent_text, core_schema.str_schema(pattern=_PERCENT_PATTERN)
         )
-        number = core_schema.union_schema([handler(source), text], mode="left_to_right")
+        number = core_schema.float_schema(strict=True, allow_inf_nan=False, ge=0, le=100)
         return _or_blank(
-            number, None, "percentage", "Input should be a percentage like 95 or '95%'"
+            core_schema.union_schema([number, text], mode="left_to_right"),
+            None,
+            "percentage",
+            "Input should be a percentage from 0 to 100, like 95 or '95%'",
         )
 
 
 def _percent_text(text: str) -> float:
-    return float(text.strip().removesuffix("%").strip())
+    value = float(text.strip().removesuffix("%").strip())
+    if not 0 <= value <= 100:
+        raise ValueError("out of range")
+    return value
 
 
 OptStr = Annotated[str | None, BlankIs("string")]
@@ -129,4 +152,5 @@ OptInt = Annotated[int | None, BlankIs("integer")]
 OptBool = Annotated[bool | None, BlankIs("boolean")]
 OptDatetime = Annotated[datetime | None, BlankIs("datetime")]
 OptPercent = Annotated[float | None, Percent()]
+WireInt = Annotated[int, Strict()]
 OptTextOrInteger = Annotated[Annotated[str, IntegerAsText()] | None, BlankIs("string or integer")]

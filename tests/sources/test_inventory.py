@@ -184,3 +184,45 @@ def test_repeated_keys_are_an_inventory_error_naming_the_record(tmp_path: Path) 
         f"{path}: record 1 (id 2): key 'message_per_day' appears more than once; "
         "which value is meant is ambiguous."
     )
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"warmup__warmup_reputation": "NaN"}, "warmup_details.warmup_reputation"),
+        ({"warmup__warmup_reputation": 150}, "warmup_details.warmup_reputation"),
+        ({"warmup__warmup_reputation": "-5%"}, "warmup_details.warmup_reputation"),
+        ({"warmup__reply_rate": 101}, "warmup_details.reply_rate"),
+        ({"message_per_day": True}, "message_per_day"),
+        ({"message_per_day": "30"}, "message_per_day"),
+        ({"message_per_day": 30.0}, "message_per_day"),
+        ({"is_smtp_success": 1}, "is_smtp_success"),
+        ({"is_smtp_success": "true"}, "is_smtp_success"),
+        ({"id": "1"}, "id"),
+        ({"client_id": "5120"}, "client_id"),
+        ({"campaign_ids": [7, "8"]}, "campaign_ids[1]"),
+    ],
+)
+def test_values_outside_the_documented_variants_stop_the_run(
+    run_cli: Any, write_json: Any, changes: dict[str, Any], field: str
+) -> None:
+    """Exit 3 naming the record and the field, never a verdict on a value read loosely (a NaN
+    reputation passed every minimum; `true` counted as 1)."""
+    second = wire(**{"id": 2, **changes})
+    result = run_cli("check", "--inventory", write_json([wire(), second], "i.json"))
+    assert result.code == 3, result.err
+    assert "record 1" in result.err and f"field '{field}'" in result.err
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_non_json_numbers_in_the_text_stop_the_run(
+    run_cli: Any, tmp_path: Path, constant: str
+) -> None:
+    path = tmp_path / "i.json"
+    path.write_text(
+        json.dumps([wire()]).replace('"message_per_day": 30', f'"message_per_day": {constant}')
+    )
+    assert constant in path.read_text()
+    result = run_cli("check", "--inventory", path)
+    assert result.code == 3
+    assert f"{constant} is not a JSON number" in result.err
