@@ -317,3 +317,12 @@ def test_a_saved_inventory_check_imports_only_what_it_uses(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
     )
     assert done.stdout.splitlines()[-1] == f"1 {imported}"
+
+
+def test_an_empty_inventory_fails_closed_unless_allowed(run_cli: Any, write_json: Any) -> None:
+    empty = write_json([], "empty.json")
+    refused = run_cli("check", "--inventory", empty, "--policy", SHIPPED_POLICIES)
+    assert refused.code == 3
+    assert "holds no account" in refused.err and "--allow-empty" in refused.err
+    allowed = run_cli("check", "--inventory", empty, "--policy", SHIPPED_POLICIES, "--allow-empty")
+    assert allowed.code == 0, allowed.err

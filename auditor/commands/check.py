@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from auditor.engine import evaluate
-from auditor.errors import ExitCode
+from auditor.errors import ExitCode, InventoryError
 from auditor.model.account import Inventory
 from auditor.model.result import FailOn
 from auditor.options.check import resolve, show_config
@@ -114,6 +114,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "pyproject.toml, found from the working directory upwards)",
     )
     parser.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="accept an inventory with no account (by default an error: a wrong --client-id or "
+        "an emptied workspace must not read as all clear)",
+    )
+    parser.add_argument(
         "--show-config",
         action="store_true",
         help="print the effective settings (secrets masked) and exit",
@@ -128,6 +134,16 @@ def load_inventory(args: argparse.Namespace) -> Inventory:
         return fetch_inventory(args, quiet=args.quiet)
     reject_live_flags(args, "a saved --inventory")
     return SnapshotSource(args.inventory).load()
+
+
+def require_accounts(inventory: Inventory, allowed_empty: bool) -> None:
+    """An empty inventory is no evidence of compliance: it fails closed unless asked for."""
+    if not inventory.accounts and not allowed_empty:
+        raise InventoryError(
+            f"{inventory.info.source}: the inventory holds no account, so there is nothing to "
+            "vouch for.",
+            tip="check the source and its filters; pass --allow-empty if no account is expected.",
+        )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -149,6 +165,7 @@ def run(args: argparse.Namespace) -> int:
     if options.write_baseline:
         targets.append((options.write_baseline, FILE_FORMATS[ReportFormat.JSON]))
     inventory = load_inventory(args)
+    require_accounts(inventory, args.allow_empty)
     log.info(
         "evaluating %d rule entries over %d accounts", len(policy.entries), len(inventory.accounts)
     )
