@@ -1,6 +1,7 @@
 """Project configuration for `check`: `.smartlead-audit.yaml` or `[tool.smartlead-audit]` in
-`pyproject.toml`, found from the working directory upwards. Flags override it; paths in it are
-relative to the file that sets them, so the audit behaves the same from any subfolder.
+`pyproject.toml`, found from the working directory up to the repository root. Flags override it;
+paths in it are relative to the file that sets them, so the audit behaves the same from any
+subfolder.
 """
 
 from __future__ import annotations
@@ -46,22 +47,40 @@ class LoadedConfig:
 
 
 def find_config(start: Path) -> Path | None:
-    """The nearest `.smartlead-audit.yaml`, or `pyproject.toml` with our table, going up."""
-    for folder in (start.resolve(), *start.resolve().parents):
+    """The nearest `.smartlead-audit.yaml`, or `pyproject.toml` with our table, from ``start``
+    up to the repository's root (the folder holding `.git`) and no further: a config two folders
+    above the repository belongs to someone else. Outside a repository, ``start`` only.
+
+    A candidate that exists but cannot be read (a dangling link, broken TOML) is chosen, so that
+    reading it fails loudly, rather than passed over in favour of one further up."""
+    start = start.absolute()
+    inside = _inside_repository(start)
+    for folder in (start, *start.parents):
         for name in YAML_NAMES:
-            if (folder / name).is_file():
+            if _present(folder / name):
                 return folder / name
         pyproject = folder / PYPROJECT
-        if pyproject.is_file() and _has_tool_table(pyproject):
+        if _present(pyproject) and _has_tool_table(pyproject):
             return pyproject
+        if not inside or _present(folder / ".git"):
+            return None
     return None
 
 
+def _present(path: Path) -> bool:
+    return path.exists() or path.is_symlink()
+
+
+def _inside_repository(start: Path) -> bool:
+    return any(_present(folder / ".git") for folder in (start, *start.parents))
+
+
 def _has_tool_table(path: Path) -> bool:
+    """Whether a pyproject.toml has our table; one that cannot be read counts as having it."""
     try:
         return TOOL_KEY in tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {})
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False
+        return True
 
 
 def load_config(start: Path | None = None, *, explicit: Path | None = None) -> LoadedConfig:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,6 +22,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "policies").mkdir()
     (tmp_path / "policies" / "house.yaml").write_text(POLICY)
     (tmp_path / "inventory.json").write_text(json.dumps([wire(id=1, message_per_day=50)]))
+    (tmp_path / ".git").mkdir()  # the repository's root: a config is looked for up to here
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -136,3 +138,48 @@ def test_bad_config_is_exit_2_naming_the_file(
     assert result.code == 2
     assert expected in result.err
     assert str(project / name) in result.err
+
+
+def test_the_config_in_use_is_named_on_stderr(run_cli: Run, project: Path) -> None:
+    (project / ".smartlead-audit.yaml").write_text("fail-on: never\n")
+    result = run_cli("check", "--inventory", "inventory.json", "--format", "json")
+    assert result.code == 0
+    assert f"using config {project / '.smartlead-audit.yaml'}" in result.err
+
+
+def test_a_config_above_the_repository_root_is_not_used(
+    run_cli: Run, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (project / ".smartlead-audit.yaml").write_text("fail-on: never\n")  # someone else's
+    repository = project / "repo"
+    (repository / ".git").mkdir(parents=True)
+    (repository / "work").mkdir()
+    monkeypatch.chdir(repository / "work")
+    result = run_cli("check", "--inventory", "../../inventory.json", "--policy", "../../policies")
+    assert result.code == 1  # the finding fails the run: fail-on: never was not read
+    assert "using config" not in result.err
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "expected"),
+    [
+        (".smartlead-audit.yaml", lambda p: p.symlink_to("missing.yaml"), "cannot read"),
+        (".smartlead-audit.yaml", lambda p: p.write_text("fail-on: [\n"), "smartlead-audit.yaml"),
+        ("pyproject.toml", lambda p: p.write_text("[tool.smartlead-audit\n"), "invalid TOML"),
+    ],
+)
+def test_a_config_that_cannot_be_read_is_an_error_not_skipped(
+    run_cli: Run,
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    make: Any,
+    expected: str,
+) -> None:
+    (project / "pyproject.toml").write_text("[tool.smartlead-audit]\nfail-on = 'never'\n")
+    (project / "sub" / ".git").mkdir(parents=True)
+    make(project / "sub" / name)
+    monkeypatch.chdir(project / "sub")
+    result = run_cli("check", "--inventory", "../inventory.json", "--policy", "../policies")
+    assert result.code == 2, result.err
+    assert expected in result.err

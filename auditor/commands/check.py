@@ -111,7 +111,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="FILE",
         type=Path,
         help="config file (default: .smartlead-audit.yaml or [tool.smartlead-audit] in "
-        "pyproject.toml, found from the working directory upwards)",
+        "pyproject.toml, found from the working directory up to the repository root)",
     )
     parser.add_argument(
         "--allow-empty",
@@ -148,6 +148,8 @@ def require_accounts(inventory: Inventory, allowed_empty: bool) -> None:
 
 def run(args: argparse.Namespace) -> int:
     options = resolve(args)
+    if options.config is not None and not args.quiet and not args.show_config:
+        print(f"using config {options.config}", file=sys.stderr)
     if args.show_config:
         sys.stdout.write(show_config(options, args))
         return int(ExitCode.OK)
