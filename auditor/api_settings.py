@@ -8,17 +8,20 @@ registered with the redactor the moment it is read.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from auditor.errors import UsageError
-from auditor.redact import register_secret
+from auditor.redact import redact, register_secret
 
 DEFAULT_BASE_URL = "https://server.smartlead.ai/api/v1"
+# Shorter "keys" would garble every message they are scrubbed from; real ones are much longer.
+MIN_KEY_LENGTH = 8
 ENV_PREFIX = "SMARTLEAD_"
 # The flag that overrides each setting, for error messages (the API key has none, on purpose).
 FLAGS = {
@@ -26,6 +29,7 @@ FLAGS = {
     "concurrency": "--concurrency",
     "timeout": "--timeout",
     "retries": "--retries",
+    "allow_insecure_url": "--allow-insecure-url",
 }
 
 
@@ -51,12 +55,17 @@ class Settings(BaseSettings):
     timeout: float = Field(default=30.0, gt=0, le=600, description="seconds per request")
     retries: int = Field(default=5, ge=0, le=50, description="retries per request / re-syncs")
     backoff: float = Field(default=0.5, ge=0, le=60, description="first retry delay, seconds")
+    allow_insecure_url: bool = False
 
     @field_validator("api_key")
     @classmethod
     def _blank_key_is_missing(cls, value: SecretStr | None) -> SecretStr | None:
         if value is None or not value.get_secret_value().strip():
             return None
+        if len(value.get_secret_value().strip()) < MIN_KEY_LENGTH:
+            raise ValueError(
+                f"is shorter than {MIN_KEY_LENGTH} characters: not a SmartLead API key"
+            )
         return SecretStr(value.get_secret_value().strip())
 
     @field_validator("base_url")
@@ -67,7 +76,35 @@ class Settings(BaseSettings):
             raise ValueError("must be an http:// or https:// URL, e.g. " + DEFAULT_BASE_URL)
         if parts.query or parts.fragment:
             raise ValueError("must not carry a query string or fragment")
+        userinfo = parts.netloc.rpartition("@")[0]
+        for secret in (userinfo, parts.password):  # user:password@ is a secret
+            if secret:
+                register_secret(unquote(secret))
+                register_secret(secret)
         return value.strip().rstrip("/")
+
+    @model_validator(mode="after")
+    def _https_unless_loopback(self) -> Settings:
+        """The key travels in the URL: in clear text only to this machine, or when asked."""
+        parts = urlsplit(self.base_url)
+        if parts.scheme == "http" and not self.allow_insecure_url and not _loopback(parts.hostname):
+            raise ValueError(
+                f"base_url {redact(self.base_url)} is not https: the API key would travel in "
+                "clear text (use https, or pass --allow-insecure-url / "
+                "SMARTLEAD_ALLOW_INSECURE_URL=true)"
+            )
+        return self
+
+
+def _loopback(host: str | None) -> bool:
+    if host is None:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def load_settings(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -10,6 +11,7 @@ from auditor.api_settings import DEFAULT_BASE_URL, load_settings, require_api_ke
 from auditor.errors import ExitCode, UsageError
 from auditor.redact import redact
 from auditor.sources.pacing import default_burst, default_concurrency
+from auditor.testing.server import SmartLeadServer
 
 pytestmark = pytest.mark.usefixtures("isolated")
 
@@ -134,3 +136,53 @@ def test_default_concurrency_lets_the_opening_burst_out_at_once_and_has_a_floor(
     assert default_concurrency(50) == 32 > default_burst(50) == 25
     assert default_concurrency(5) == 16  # never fewer than 16
     assert default_concurrency(1000) == 32  # nor more than 32
+
+
+def test_a_key_shorter_than_eight_characters_is_refused(
+    run_cli: Any, isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SMARTLEAD_API_KEY", "abc1234")
+    result = run_cli("fetch", "-o", "snap.json")
+    assert result.code == 2
+    assert "SMARTLEAD_API_KEY" in result.err and "shorter than 8 characters" in result.err
+    assert "abc1234" not in result.err
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("http://api.example.test/api/v1", False),
+        ("http://10.0.0.5/api/v1", False),
+        ("http://127.0.0.1:9/api/v1", True),
+        ("http://localhost:9/api/v1", True),
+        ("http://[::1]:9/api/v1", True),
+        ("https://api.example.test/api/v1", True),
+    ],
+)
+def test_a_base_url_off_this_machine_must_be_https(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, url: str, allowed: bool
+) -> None:
+    monkeypatch.setenv("SMARTLEAD_BASE_URL", url)
+    if allowed:
+        assert load_settings(env_file=None).base_url == url
+        return
+    with pytest.raises(UsageError, match="is not https"):
+        load_settings(env_file=None)
+    assert load_settings({"allow_insecure_url": True}, env_file=None).base_url == url
+
+
+def test_credentials_in_the_base_url_are_redacted_where_it_is_shown_or_stored(
+    run_cli: Any, live_env: SmartLeadServer, monkeypatch: pytest.MonkeyPatch, isolated: Path
+) -> None:
+    port = live_env.base_url.split(":")[2].split("/")[0]
+    monkeypatch.setenv(
+        "SMARTLEAD_BASE_URL", f"http://ops:hunter2-canary-pw@127.0.0.1:{port}/api/v1"
+    )
+    shown = run_cli("check", "--show-config")
+    assert shown.code == 0 and "127.0.0.1" in shown.out
+    fetched = run_cli("fetch", "-o", "snap.json", "-vv")
+    assert fetched.code == 0, fetched.err
+    stored = (isolated / "snap.json").read_text()
+    for text in (shown.out, shown.err, fetched.out, fetched.err, stored):
+        assert "hunter2-canary-pw" not in text
+        assert "ops:" not in text

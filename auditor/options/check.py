@@ -11,7 +11,9 @@ from pathlib import Path
 
 from auditor.errors import UsageError
 from auditor.model.result import FailOn
+from auditor.options.live import settings_from
 from auditor.project_config import LoadedConfig, load_config
+from auditor.redact import redact
 from auditor.report import ReportFormat
 
 DEFAULT_POLICY = Path("policies")
@@ -63,13 +65,10 @@ def resolve(args: argparse.Namespace) -> CheckOptions:
 
 def show_config(options: CheckOptions, args: argparse.Namespace) -> str:
     """The effective settings as JSON; the API key only as set / not set."""
-    from auditor.api_settings import load_settings  # only here: see auditor.options.live
-
-    settings = load_settings(
-        {name: getattr(args, name) for name in ("rate", "concurrency", "timeout", "retries")}
-    )
+    settings = settings_from(args)
     live = settings.model_dump(mode="json", exclude={"api_key"})
     live["api_key"] = "********" if settings.api_key is not None else None
+    live["base_url"] = redact(settings.base_url)
     document = {
         "config_file": str(options.config) if options.config else None,
         "inventory": str(args.inventory) if args.inventory else "live (SmartLead API)",

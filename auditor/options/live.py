@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from auditor.errors import UsageError
 from auditor.model.account import Inventory
 from auditor.sources.filters import ApiFilters, Esp, WarmupStatus
+
+if TYPE_CHECKING:  # imported when a fetch runs: see fetch_inventory
+    from auditor.api_settings import Settings
 
 # Every dest this module adds, as the user spells it: to refuse live-only flags next to a file.
 LIVE_FLAGS = {
@@ -20,6 +24,7 @@ LIVE_FLAGS = {
     "concurrency": "--concurrency",
     "timeout": "--timeout",
     "retries": "--retries",
+    "allow_insecure_url": "--allow-insecure-url",
     "client_id": "--client-id",
     "esp": "--esp",
     "warmup_status": "--warmup-status",
@@ -90,6 +95,13 @@ def add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
         help="retries per page for 429/5xx/timeouts/dropped connections, and "
         "re-syncs when accounts move while paging (default 5)",
     )
+    pace.add_argument(
+        "--allow-insecure-url",
+        action="store_const",
+        const=True,
+        help="allow an http:// SMARTLEAD_BASE_URL that is not on this machine (the key would "
+        "travel in clear text)",
+    )
     filters = parser.add_argument_group("live fetch filters (applied by the API)")
     filters.add_argument("--client-id", type=int, metavar="ID", help="accounts of one client")
     filters.add_argument(
@@ -159,18 +171,23 @@ def reject_live_flags(args: argparse.Namespace, reason: str) -> None:
         )
 
 
+def settings_from(args: argparse.Namespace) -> Settings:
+    """The API settings, with the flags the user gave over the environment and ``.env``."""
+    from auditor.api_settings import load_settings
+
+    names = ("rate", "concurrency", "timeout", "retries", "allow_insecure_url")
+    return load_settings({name: getattr(args, name) for name in names})
+
+
 def fetch_inventory(args: argparse.Namespace, *, quiet: bool) -> Inventory:
     """Settings (exit 2 if incomplete), then the live inventory with a progress bar on a TTY."""
     # Imported here: pydantic-settings and the HTTP stack (httpx, anyio, tenacity, rich's
     # progress) are about a fifth of a second of start-up that a check of a saved inventory does
     # not need.
-    from auditor.api_settings import load_settings
     from auditor.options.progress import fetch_progress
     from auditor.sources.api import ApiSource
 
-    settings = load_settings(
-        {name: getattr(args, name) for name in ("rate", "concurrency", "timeout", "retries")}
-    )
+    settings = settings_from(args)
     filters = filters_from_args(args)
 
     with fetch_progress(enabled=not quiet and sys.stderr.isatty()) as progress:

@@ -22,7 +22,7 @@ import httpx
 from auditor import __version__
 from auditor.api_settings import Settings, require_api_key
 from auditor.model.account import FetchStats, Inventory, InventoryInfo
-from auditor.redact import REDACTED, install_log_redaction
+from auditor.redact import REDACTED, install_log_redaction, redact
 from auditor.sources.api_request import Counters, PageRequester
 from auditor.sources.fetcher import ChainFetcher
 from auditor.sources.filters import ApiFilters
@@ -71,7 +71,7 @@ class ApiSource:
     def url(self) -> str:
         """Where the accounts come from, with the key redacted: safe to show and to store."""
         query = urlencode({"fetch_campaigns": "true", **self._filters.params(), "limit": "100"})
-        return f"{self._settings.base_url}{ENDPOINT}?api_key={REDACTED}&{query}"
+        return redact(f"{self._settings.base_url}{ENDPOINT}?api_key={REDACTED}&{query}")
 
     def load(self) -> Inventory:
         result: list[Inventory] = []
