@@ -1,16 +1,21 @@
-"""The one place that scrubs secrets from URLs, messages and log records.
+"""The one place that scrubs secrets from URLs, messages, log records and account texts.
 
 The API key travels in the query string, and httpx puts URLs into log records and exception
-messages; every text that can reach a user passes through here first.
+messages; passwords arrive base64-encoded and leak back in connection errors in any spelling.
+Every text that can reach a user passes through here first.
 """
 
 from __future__ import annotations
 
 import binascii
+import html
+import json
 import logging
 import re
 from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
+
+from ahocorasick_rs import AhoCorasick
 
 REDACTED = "[REDACTED]"
 # Shorter "secrets" would scrub ordinary words out of error messages; real passwords are longer.
@@ -33,20 +38,21 @@ class Redactor:
             # Longest first, so a secret containing another is scrubbed whole.
             self._secrets.sort(key=len, reverse=True)
 
-    def __call__(self, text: str, also: Iterable[str] = ()) -> str:
-        """``text`` without these secrets, nor those in ``also`` (an account's own passwords)."""
-        secrets = sorted({*self._secrets, *also}, key=len, reverse=True) if also else self._secrets
-        for secret in secrets:
+    def __call__(self, text: str, also: SecretSet | None = None) -> str:
+        """``text`` without these secrets, nor those in ``also`` (the inventory's passwords)."""
+        if also is not None:
+            text = also.scrub(text)
+        for secret in self._secrets:
             if secret in text:
                 text = text.replace(secret, REDACTED)
         if _may_hold_query_secret(text):
             text = _QUERY_SECRET.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
         return text
 
-    def finds(self, text: str, also: Iterable[str] = ()) -> bool:
+    def finds(self, text: str, also: SecretSet | None = None) -> bool:
         """Whether ``text`` holds anything this would scrub: a cheap look before scrubbing."""
         return (
-            any(secret in text for secret in also)
+            (also is not None and also.finds(text))
             or any(secret in text for secret in self._secrets)
             or (_may_hold_query_secret(text) and _QUERY_SECRET.search(text) is not None)
         )
@@ -68,18 +74,136 @@ def redact(text: str) -> str:
     return REDACTOR(text)
 
 
-def secret_forms(secret: str | None) -> list[str]:
-    """A password as sent (base64) and decoded, as either may leak into an error text."""
-    if secret is None or len(secret) < MIN_SECRET_LENGTH:
-        return []
-    forms = [secret]
-    try:
-        decoded = binascii.a2b_base64(secret, strict_mode=True).decode("utf-8")
-    except (binascii.Error, UnicodeError, ValueError):
-        decoded = ""
-    if len(decoded) >= MIN_SECRET_LENGTH:
-        forms.append(decoded)
+def secret_forms(secret: object) -> set[str]:
+    """Every spelling a password may leak in, lower-cased: as sent (and, when that is base64,
+    padded or not, standard or URL-safe, line-wrapped) and decoded; each URL-encoded,
+    JSON-escaped and HTML-escaped. A number sent as a password is a password too."""
+    sent = _as_sent(secret)
+    if sent is None:
+        return set()
+    decoded = _base64_decodings(sent)
+    forms = {sent, *decoded}
+    if decoded:
+        forms |= {sent.rstrip("="), sent.translate(_URLSAFE).rstrip("=")}
+        if len(sent) > _BASE64_LINE:  # as a MIME encoder wraps it
+            lines = [sent[i : i + _BASE64_LINE] for i in range(0, len(sent), _BASE64_LINE)]
+            forms |= {"\n".join(lines), "\r\n".join(lines)}
+    for plain in (sent, *decoded):
+        if not _UNESCAPED.fullmatch(plain):  # most passwords need a form or two more
+            forms |= _escaped(plain)
+    return {form.lower() for form in forms if len(form) >= MIN_SECRET_LENGTH}
+
+
+def _escaped(plain: str) -> set[str]:
+    encoded = _PERCENT_ENCODED.sub(_percent, plain)  # as quote(plain, safe="")
+    forms = {encoded, encoded.replace("%20", "+"), encoded.replace("%2F", "/")}
+    if _JSON_ESCAPED.search(plain):
+        forms |= {json.dumps(plain)[1:-1], json.dumps(plain, ensure_ascii=False)[1:-1]}
+    if _HTML_ESCAPED.search(plain):
+        forms |= {html.escape(plain), html.escape(plain, quote=False)}
     return forms
+
+
+def _percent(match: re.Match[str]) -> str:
+    return quote(match[0], safe="")
+
+
+_UNESCAPED = re.compile(r"[A-Za-z0-9_.~-]*")
+_PERCENT_ENCODED = re.compile(r"[^A-Za-z0-9_.~-]+")
+_JSON_ESCAPED = re.compile(r'["\\\x00-\x1f\x7f-\U0010ffff]')
+_HTML_ESCAPED = re.compile(r"[&<>\"']")
+_URLSAFE = str.maketrans("+/", "-_")
+_BASE64_LINE = 76
+
+
+def _base64_decodings(text: str) -> set[str]:
+    """The text as base64, standard or URL-safe, padded or not, wrapped or not, if it is."""
+    compact = "".join(text.split())
+    if len(compact) < MIN_SECRET_LENGTH or not _BASE64.fullmatch(compact):
+        return set()
+    decoded = set()
+    for alphabet in {compact, compact.replace("-", "+").replace("_", "/")}:
+        try:
+            raw = binascii.a2b_base64(alphabet + "=" * (-len(alphabet) % 4), strict_mode=True)
+            decoded.add(raw.decode("utf-8"))
+        except (binascii.Error, UnicodeError, ValueError):
+            continue
+    return {plain for plain in decoded if len(plain) >= MIN_SECRET_LENGTH}
+
+
+_BASE64 = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
+
+
+class SecretSet:
+    """Many secrets, each in every form of `secret_forms`, found case-insensitively: an
+    inventory's passwords, any of which may leak into any account's texts.
+
+    Working out every form of 100,000 passwords up front costs more than the whole audit, and
+    texts rarely hold any. So one pass over a text (Aho-Corasick) looks for each secret's
+    anchor, the longest run of letters and digits it has (which escaping, padding and case leave
+    as it is), and only a text that holds an anchor is searched for the full forms of the
+    secrets it belongs to."""
+
+    def __init__(self, secrets: Iterable[object]) -> None:
+        owners: dict[str, list[str]] = {}
+        for sent in filter(None, map(_as_sent, secrets)):
+            plains = (sent[:_BASE64_LINE], *_base64_decodings(sent))  # wrapping splits the rest
+            found = {_anchor(plain) for plain in plains}
+            # A form with no anchor of its own: look for every form of it instead.
+            anchors = secret_forms(sent) if None in found else {a for a in found if a}
+            for anchor in anchors:
+                owners.setdefault(anchor, []).append(sent)
+        self._owners = list(owners.values())  # by the anchor's index in the finder
+        self._finder = AhoCorasick(list(owners)) if owners else None
+        self._forms: dict[str, set[str]] = {}
+
+    def __bool__(self) -> bool:
+        return self._finder is not None
+
+    def finds(self, text: str) -> bool:
+        return self.scrub(text) != text
+
+    def scrub(self, text: str) -> str:
+        if self._finder is None:
+            return text
+        anchors = self._finder.find_matches_as_indexes(_lower(text), overlapping=True)
+        if not anchors:
+            return text
+        owners = {sent for index, _, _ in anchors for sent in self._owners[index]}
+        forms = sorted(set().union(*map(self._forms_of, owners)), key=len, reverse=True)
+        return re.compile("|".join(map(re.escape, forms)), re.IGNORECASE).sub(REDACTED, text)
+
+    def _forms_of(self, sent: str) -> set[str]:
+        if sent not in self._forms:
+            self._forms[sent] = secret_forms(sent)
+        return self._forms[sent]
+
+
+def _as_sent(secret: object) -> str | None:
+    """A password as the wire sent it, as text; None for anything that is not one."""
+    if isinstance(secret, bool) or not isinstance(secret, str | int | float):
+        return None
+    sent = secret if isinstance(secret, str) else str(secret)
+    return sent if len(sent.strip()) >= MIN_SECRET_LENGTH else None
+
+
+def _anchor(plain: str) -> str | None:
+    """The end of the longest run of ASCII letters and digits, lower-cased (the end: passwords made
+    from a template share their beginnings); None if no run is long enough to stand for it."""
+    longest = max(_ALPHANUMERIC.findall(plain.lower()), key=len, default="")
+    return longest[-_ANCHOR_LENGTH:] if len(longest) >= MIN_SECRET_LENGTH else None
+
+
+_ALPHANUMERIC = re.compile(r"[a-z0-9]+")  # ASCII: escaping leaves these alone
+_ANCHOR_LENGTH = 12
+
+
+def _lower(text: str) -> str:
+    """Lower case, one character for one, so positions in it are positions in ``text``."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
 def register_secret(secret: str) -> None:

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from contextvars import ContextVar
 from dataclasses import InitVar, dataclass
 from datetime import datetime
 from functools import cache
 from operator import attrgetter
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 from pydantic import AliasChoices, ConfigDict, Field, TypeAdapter
 from pydantic.dataclasses import dataclass as wire_dataclass
 from pydantic.fields import FieldInfo
 
-from auditor.redact import REDACTOR, secret_forms
+from auditor.redact import REDACTOR, SecretSet
 from auditor.sources.wiretypes import (
     BlankIs,
     OptBool,
@@ -78,7 +79,10 @@ class WarmupDetails:
 
 
 def _given(secret: object) -> str | None:
-    """The password when one was sent: text that is not blank. Anything else counts as none."""
+    """The password when one was sent: text that is not blank, or a number (a password all the
+    same). Anything else counts as none."""
+    if isinstance(secret, int | float) and not isinstance(secret, bool):
+        return str(secret)
     if isinstance(secret, str) and secret and not secret.isspace():
         return secret
     return None
@@ -183,12 +187,26 @@ def fields_of(wire_class: type[Any]) -> dict[str, FieldInfo]:
     return {name: info for name, info in fields.items() if not info.init_var}
 
 
-_TEXT_FIELDS = tuple(
-    name
-    for name, info in fields_of(EmailAccount).items()
-    if info.annotation in (str, str | None) and not info.exclude
-)
+def _holds_text(annotation: object) -> bool:
+    return annotation is str or any(map(_holds_text, get_args(annotation)))
+
+
+def _text_fields(fields: dict[str, FieldInfo]) -> tuple[str, ...]:
+    """The fields that carry text: what a secret can leak into."""
+    return tuple(
+        n for n, info in fields.items() if _holds_text(info.annotation) and not info.exclude
+    )
+
+
+_TEXT_FIELDS = _text_fields(fields_of(EmailAccount))
 _read_texts = attrgetter(*_TEXT_FIELDS)
+_NESTED_TEXT_FIELDS = {
+    WarmupDetails: _text_fields(fields_of(WarmupDetails)),
+    Tag: _text_fields(fields_of(Tag)),
+}
+# Set by `auditor.sources.inventory.parse_accounts` while it validates: every password of the
+# inventory, since one account's password can leak into another's error text.
+INVENTORY_SECRETS: ContextVar[SecretSet | None] = ContextVar("inventory_secrets", default=None)
 
 
 def _take_passwords(account: EmailAccount, smtp_secret: Any, imap_secret: Any) -> None:
@@ -202,14 +220,39 @@ def _take_passwords(account: EmailAccount, smtp_secret: Any, imap_secret: Any) -
         assign(account, CREDENTIAL_TAG, _credential_tag(account.smtp_host, account.username, smtp))
     if imap is not None:
         assign(account, "has_imap_password", True)
-    own = secret_forms(smtp) + secret_forms(imap)
+    scrub_texts(account, INVENTORY_SECRETS.get() or SecretSet((smtp, imap)))
+
+
+def scrub_texts(account: EmailAccount, secrets: SecretSet) -> None:
+    """Scrub ``secrets`` (and the process's, see `auditor.redact`) from every text the account
+    carries, nested ones included. The account is frozen: only its making and this may write."""
+    assign = object.__setattr__
     texts = _read_texts(account)
+    nested = _nested_texts(account)
     # One look over all texts at once; the per-field pass runs only when a secret is there.
-    if not REDACTOR.finds("\0".join(filter(None, texts)), own):
+    if not REDACTOR.finds("\0".join(filter(None, (*texts, *nested))), secrets):
         return
     for name, text in zip(_TEXT_FIELDS, texts, strict=True):
         if text:
-            assign(account, name, REDACTOR(text, own))
+            assign(account, name, REDACTOR(text, secrets))
+    for part in _nested_parts(account):
+        for name in _NESTED_TEXT_FIELDS[type(part)]:
+            if text := getattr(part, name):
+                assign(part, name, REDACTOR(text, secrets))
+
+
+def _nested_parts(account: EmailAccount) -> tuple[WarmupDetails | Tag, ...]:
+    details = account.warmup_details
+    return account.tags if details is None else (details, *account.tags)
+
+
+def _nested_texts(account: EmailAccount) -> list[str]:
+    return [
+        text
+        for part in _nested_parts(account)
+        for name in _NESTED_TEXT_FIELDS[type(part)]
+        if (text := getattr(part, name))
+    ]
 
 
 def wire_name(python_name: str) -> str:

@@ -21,12 +21,12 @@ import httpx
 
 from auditor import __version__
 from auditor.api_settings import Settings, require_api_key
-from auditor.model.account import FetchStats, Inventory, InventoryInfo
-from auditor.redact import REDACTED, install_log_redaction, redact
+from auditor.model.account import FetchStats, Inventory, InventoryInfo, scrub_texts
+from auditor.redact import REDACTED, SecretSet, install_log_redaction, redact
 from auditor.sources.api_request import Counters, PageRequester
 from auditor.sources.fetcher import ChainFetcher
 from auditor.sources.filters import ApiFilters
-from auditor.sources.inventory import parse_accounts
+from auditor.sources.inventory import parse_accounts, password_values
 from auditor.sources.pacing import Pacer, default_concurrency
 from auditor.sources.pagination import Page, assemble, page_offset
 
@@ -107,10 +107,13 @@ class ApiSource:
                 timeout=settings.timeout,
             )
 
+            passwords: list[object] = []
+
             async def get_page(index: int) -> Page:
                 nonlocal fetched_pages
                 offset = page_offset(index)
                 records = await requester.get(offset)
+                passwords.extend(password_values(records))
                 accounts = parse_accounts(records, where=f"page at offset {offset}")
                 del records  # the raw JSON (passwords included) goes as soon as it is checked
                 page = Page(index, accounts)
@@ -131,6 +134,11 @@ class ApiSource:
             fetcher = ChainFetcher(get_page, concurrency=concurrency, max_resyncs=settings.retries)
             pages = await fetcher.run()
         accounts = assemble(pages)
+        # Each page scrubbed its own passwords; one page's can leak into another page's texts.
+        everything = SecretSet(passwords)
+        passwords.clear()
+        for account in accounts:
+            scrub_texts(account, everything)
         stats = FetchStats(
             requests=counters.requests,
             retries=counters.retries,

@@ -16,7 +16,15 @@ import jiter
 from pydantic import TypeAdapter, ValidationError
 
 from auditor.errors import InventoryError
-from auditor.model.account import EmailAccount, Inventory, InventoryInfo, account_to_wire, wire_name
+from auditor.model.account import (
+    INVENTORY_SECRETS,
+    EmailAccount,
+    Inventory,
+    InventoryInfo,
+    account_to_wire,
+    wire_name,
+)
+from auditor.redact import SecretSet
 
 SNAPSHOT_SCHEMA = "smartlead-auditor/inventory@1"
 _ACCOUNTS = TypeAdapter(list[EmailAccount])
@@ -46,15 +54,13 @@ def parse_accounts(
             f"{where}: expected a JSON array of accounts, got {_json_type(records)}."
         )
     accounts: list[EmailAccount] = []
-    for start in range(0, len(records), BATCH):
-        batch = records[start : start + BATCH]
-        try:
-            accounts.extend(_ACCOUNTS.validate_python(batch))
-        except ValidationError as exc:
-            raise InventoryError(_validation_message(exc, batch, start, where)) from None
-        if release:
-            records[start : start + BATCH] = [None] * len(batch)
-        del batch
+    # Every password of the inventory is scrubbed from every account: one account's password
+    # can leak into another's error text.
+    scope = INVENTORY_SECRETS.set(SecretSet(password_values(records)))
+    try:
+        _validate_in_batches(records, accounts, where, release)
+    finally:
+        INVENTORY_SECRETS.reset(scope)
     repeated = _repeated_id(accounts)
     if repeated is not None:
         first, index = repeated
@@ -76,6 +82,30 @@ def _repeated_id(accounts: Sequence[EmailAccount]) -> tuple[int, int] | None:
         if first != index:
             return first, index
     return None  # pragma: no cover - a repeat was counted above
+
+
+def _validate_in_batches(
+    records: list[Any], accounts: list[EmailAccount], where: str, release: bool
+) -> None:
+    for start in range(0, len(records), BATCH):
+        batch = records[start : start + BATCH]
+        try:
+            accounts.extend(_ACCOUNTS.validate_python(batch))
+        except ValidationError as exc:
+            raise InventoryError(_validation_message(exc, batch, start, where)) from None
+        if release:
+            records[start : start + BATCH] = [None] * len(batch)
+        del batch
+
+
+def password_values(records: list[Any]) -> list[object]:
+    """The passwords of raw account records, as sent."""
+    return [
+        record.get(key)
+        for record in records
+        if isinstance(record, dict)
+        for key in ("password", "imap_password")
+    ]
 
 
 def _validation_message(exc: ValidationError, records: list[Any], offset: int, where: str) -> str:
