@@ -32,6 +32,9 @@ class Redactor:
         for secret in secrets:
             self.add(secret)
 
+    def secrets_of_at_least(self, length: int) -> list[str]:
+        return [secret for secret in self._secrets if len(secret) >= length]
+
     def add(self, secret: str | None) -> None:
         if secret and secret not in self._secrets:
             self._secrets.append(secret)
@@ -72,6 +75,22 @@ REDACTOR = Redactor()
 
 def redact(text: str) -> str:
     return REDACTOR(text)
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` on one line, redacted first and cut to ``limit`` characters second, so a cut
+    never leaves part of a secret behind; a cut that ends in the beginning of a secret (one
+    the text held only in part) drops that too."""
+    flat = redact(" ".join(text.split()))
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    for secret in REDACTOR.secrets_of_at_least(8):
+        for size in range(min(len(secret), len(cut)), MIN_SECRET_LENGTH - 1, -1):
+            if cut.endswith(secret[:size]):
+                cut = cut[:-size]
+                break
+    return cut + "…"
 
 
 def secret_forms(secret: object) -> set[str]:

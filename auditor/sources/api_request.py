@@ -32,7 +32,7 @@ from tenacity import (
 )
 
 from auditor.errors import ApiError
-from auditor.redact import redact
+from auditor.redact import redact, shorten
 from auditor.sources.inventory import DuplicateKeyError, loads_json, not_a_number, unique_pairs
 from auditor.sources.pacing import Pacer
 
@@ -289,8 +289,7 @@ def _describe(exc: BaseException) -> str:
 
 
 def _shorten(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= _SNIPPET else flat[: _SNIPPET - 1] + "…"
+    return shorten(text, _SNIPPET)
 
 
 def _content_kind(response: httpx.Response) -> str:
