@@ -1,5 +1,6 @@
 """Writing report files: streamed to a temporary file beside the target and renamed over it, so an
-interrupted run never leaves a truncated report that looks complete."""
+interrupted run never leaves a truncated report that looks complete; a set of files is renamed
+into place together, so it never leaves a mix of new and previous reports either."""
 
 from __future__ import annotations
 
@@ -37,32 +38,87 @@ def prepare_dir(directory: Path) -> None:
         )
 
 
+def _cannot_write(path: Path, exc: OSError) -> OutputError:
+    return OutputError(f"cannot write {path}: {exc.strerror or exc}.")
+
+
+class StagedFiles:
+    """Text files written to temporary files beside their targets, renamed over them together.
+
+    Each temporary file is on the target's file system, so each rename is atomic; the renames are
+    made only once every file is complete (written, flushed and synced), one right after another
+    with no other work between them. So a failure or an interruption (Ctrl-C, SIGTERM, a full
+    disk, a bug) while writing leaves every target as it was, and no temporary file behind.
+
+    The window that remains is the commit itself: a crash (SIGKILL, power loss) or a signal in
+    the microseconds between two renames, or a rename that fails after another succeeded (each
+    within one folder: it practically does not), would leave some targets new and some old.
+    Closing it would take a copy of every previous file, for a window this small. (A signal in
+    the instant between creating a temporary file and registering it would leave that file.)
+    """
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[Path, Path]] = []  # (temporary file, target), in order
+
+    @contextmanager
+    def stream(self, path: Path) -> Iterator[TextIO]:
+        """A UTF-8 text stream whose content becomes ``path`` at the commit."""
+        try:
+            handle, temp_name = tempfile.mkstemp(
+                dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+            )
+        except OSError as exc:
+            raise _cannot_write(path, exc) from None
+        temp = Path(temp_name)
+        self._pending.append((temp, path))  # from now on, discard() removes it
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+                yield stream
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.chmod(temp, 0o644)
+        except OSError as exc:
+            raise _cannot_write(path, exc) from None
+
+    def commit(self) -> None:
+        """Rename every complete file over its target, in the order they were opened."""
+        while self._pending:
+            temp, path = self._pending[0]
+            try:
+                os.replace(temp, path)
+            except OSError as exc:
+                raise _cannot_write(path, exc) from None
+            del self._pending[0]
+
+    def discard(self) -> None:
+        """Remove every temporary file not yet renamed."""
+        for temp, _ in self._pending:
+            temp.unlink(missing_ok=True)
+        self._pending.clear()
+
+
+@contextmanager
+def staged_files() -> Iterator[StagedFiles]:
+    """All or nothing: the files opened in the block replace their targets together when it
+    ends without an error; on any error, Ctrl-C and SIGTERM included, none does."""
+    files = StagedFiles()
+    try:
+        yield files
+        files.commit()
+    finally:
+        files.discard()  # after a commit there is nothing left to remove
+
+
 @contextmanager
 def atomic_text(path: Path) -> Iterator[TextIO]:
     """A UTF-8 text stream that becomes ``path`` when the block ends without an error.
 
     It writes to a temporary file beside ``path`` (same file system, so the rename is atomic),
-    synced before the rename; on any error, Ctrl-C included, the temporary file is removed and
-    ``path`` is left as it was.
+    synced before the rename; on any error, Ctrl-C and SIGTERM included, the temporary file is
+    removed and ``path`` is left as it was.
     """
-    try:
-        handle, temp_name = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-        )
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}.") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp_name, 0o644)
-        os.replace(temp_name, path)
-    except BaseException as exc:
-        Path(temp_name).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise OutputError(f"cannot write {path}: {exc.strerror or exc}.") from None
-        raise
+    with staged_files() as files, files.stream(path) as stream:
+        yield stream
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -1,4 +1,11 @@
-"""Write the report files of a run, each streamed atomically to its file."""
+"""Write the report files of a run as one set: all of them, or none.
+
+Reports are read together (a JSON report and the HTML one made from the same run), so a run
+interrupted after writing some of them must not leave a new ``audit.json`` beside an old
+``audit.html``. Every report is streamed to a temporary file first; only once all of them are
+complete are they renamed into place (see ``StagedFiles`` for the tiny window that remains). The
+cost: while writing, the folder holds the previous reports and the new ones side by side.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +14,14 @@ from pathlib import Path
 
 from auditor.model.result import AuditResult
 from auditor.report import FileFormat
-from auditor.report.output import atomic_text
+from auditor.report.output import staged_files
 
 Target = tuple[Path, FileFormat]
 
 
 def write_reports(targets: Sequence[Target], result: AuditResult) -> None:
-    """Write every target, in order; the first failure is raised."""
-    for path, fmt in targets:
-        with atomic_text(path) as stream:
-            fmt.write(result, stream)
+    """Write every target, then put them all in place; on the first failure, none is."""
+    with staged_files() as files:
+        for path, fmt in targets:
+            with files.stream(path) as stream:
+                fmt.write(result, stream)

@@ -1,10 +1,12 @@
-"""Report files are streamed: no format holds its whole text, and a run that fails while writing
-leaves the previous reports as they were and no temporary file."""
+"""Report files are streamed: no format holds its whole text. A run's reports are one set, all or
+nothing: a run that fails or is interrupted (Ctrl-C) while writing any of them leaves the
+whole previous set as it was, and no temporary file."""
 
 from __future__ import annotations
 
 import errno
 import io
+import json
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,7 +16,7 @@ from typing import Any, TextIO
 import pytest
 
 from auditor.model.result import AuditResult
-from auditor.report import FILE_FORMATS, ReportFormat, output, writer
+from auditor.report import FILE_FORMATS, ReportFormat, output
 from auditor.testing.generator import generate_accounts
 from tests.support.browser import STRICT_POLICY, audit
 from tests.support.shared import DEMO_INVENTORY, SHIPPED_POLICIES, CliResult
@@ -75,19 +77,25 @@ def _fail_while_writing(
 ) -> list[FailingStream]:
     """Make the CLI's report writer fail in the middle of writing the report called ``name``."""
     streams: list[FailingStream] = []
-    real = output.atomic_text
+    real = output.StagedFiles.stream
 
     @contextmanager
-    def failing(path: Path) -> Iterator[TextIO | FailingStream]:
-        with real(path) as stream:
+    def failing(self: output.StagedFiles, path: Path) -> Iterator[TextIO | FailingStream]:
+        with real(self, path) as stream:
             if path.name != name:
                 yield stream
             else:
                 streams.append(FailingStream(stream, error))
                 yield streams[-1]
 
-    monkeypatch.setattr(writer, "atomic_text", failing)
+    monkeypatch.setattr(output.StagedFiles, "stream", failing)
     return streams
+
+
+def _check(run_cli: Run, out: Path, *formats: str) -> CliResult:
+    flags = [arg for fmt in formats for arg in ("--format", fmt)]
+    inventory = ("--inventory", DEMO_INVENTORY, "--policy", SHIPPED_POLICIES)
+    return run_cli("check", *inventory, "--output-dir", out, *flags, "-q")
 
 
 @pytest.mark.parametrize("fmt", list(FILE_FORMATS))
@@ -97,18 +105,7 @@ def test_ctrl_c_while_writing_keeps_the_previous_report(
     name = FILE_FORMATS.filename(fmt)
     (tmp_path / name).write_text("the previous report\n")
     streams = _fail_while_writing(monkeypatch, KeyboardInterrupt(), name)
-    result = run_cli(
-        "check",
-        "--inventory",
-        DEMO_INVENTORY,
-        "--policy",
-        SHIPPED_POLICIES,
-        "--output-dir",
-        tmp_path,
-        "--format",
-        fmt,
-        "-q",
-    )
+    result = _check(run_cli, tmp_path, fmt)
     assert result.code == 130
     assert streams[0].on_disk  # it failed mid-write, with part of the report on disk
     assert (tmp_path / name).read_text() == "the previous report\n"
@@ -118,11 +115,12 @@ def test_ctrl_c_while_writing_keeps_the_previous_report(
 @pytest.mark.parametrize(
     ("error", "code", "message"),
     [
+        (KeyboardInterrupt(), 130, "smartlead-audit: interrupted"),
         (OSError(errno.ENOSPC, "No space left on device"), 2, "No space left on device."),
         (RuntimeError("kaboom"), 4, "internal error: RuntimeError: kaboom"),
     ],
 )
-def test_a_failure_while_writing_keeps_earlier_and_previous_reports(
+def test_a_failure_in_the_second_report_keeps_the_whole_previous_set(
     run_cli: Run,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -130,26 +128,56 @@ def test_a_failure_while_writing_keeps_earlier_and_previous_reports(
     code: int,
     message: str,
 ) -> None:
-    (tmp_path / "audit.html").write_text("the previous report\n")
-    _fail_while_writing(monkeypatch, error, "audit.html")
-    result = run_cli(
-        "check",
-        "--inventory",
-        DEMO_INVENTORY,
-        "--policy",
-        SHIPPED_POLICIES,
-        "--output-dir",
-        tmp_path,
-        "--format",
-        "markdown",
-        "--format",
-        "html",
-        "-q",
-    )
+    """The Markdown report is complete when the HTML one fails; it is not put in place either:
+    a new audit.md beside an old audit.html would describe two different runs."""
+    (tmp_path / "audit.md").write_text("the previous markdown\n")
+    (tmp_path / "audit.html").write_text("the previous html\n")
+    streams = _fail_while_writing(monkeypatch, error, "audit.html")
+    result = _check(run_cli, tmp_path, "markdown", "html")
     assert result.code == code
     assert message in result.err
     if code == 2:
         assert f"cannot write {tmp_path / 'audit.html'}" in result.err
-    assert (tmp_path / "audit.html").read_text() == "the previous report\n"
-    assert (tmp_path / "audit.md").read_text().startswith("# SmartLead audit")
+    assert streams[0].on_disk
+    assert (tmp_path / "audit.md").read_text() == "the previous markdown\n"
+    assert (tmp_path / "audit.html").read_text() == "the previous html\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["audit.html", "audit.md"]
+
+
+def test_a_failure_in_the_second_report_writes_no_first_one(
+    run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fail_while_writing(monkeypatch, KeyboardInterrupt(), "audit.html")
+    assert _check(run_cli, tmp_path, "markdown", "html").code == 130
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_no_report_is_renamed_before_every_report_is_complete(
+    run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At the first rename, every report of the set is on disk in full, under its temporary name."""
+    renames: list[str] = []
+    at_first_rename: dict[str, int] = {}
+    real = os.replace
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        if not renames:
+            for temp in tmp_path.glob(".*.tmp"):
+                at_first_rename[temp.name.rsplit(".", 2)[0][1:]] = temp.stat().st_size
+        renames.append(Path(dst).name)
+        real(src, dst)
+
+    monkeypatch.setattr(output.os, "replace", replace)
+    assert _check(run_cli, tmp_path, "json", "markdown", "html").code == 1
+    assert renames == ["audit.json", "audit.md", "audit.html"]
+    final = {p.name: p.stat().st_size for p in tmp_path.iterdir()}
+    assert at_first_rename == final
+    assert json.loads((tmp_path / "audit.json").read_text())["summary"]["result"] == "fail"
+
+
+def test_a_complete_run_replaces_the_whole_previous_set(run_cli: Run, tmp_path: Path) -> None:
+    for name in ("audit.json", "audit.md"):
+        (tmp_path / name).write_text("the previous report\n")
+    assert _check(run_cli, tmp_path, "json", "markdown").code == 1
+    assert (tmp_path / "audit.md").read_text().startswith("# SmartLead audit")
+    assert json.loads((tmp_path / "audit.json").read_text())["summary"]["result"] == "fail"
