@@ -2,7 +2,7 @@
 
 Only this layer (and the command modules it dispatches to) prints, reads the environment or
 decides an exit code; everything below is a library. The console entry point is also the one
-place that tunes the process: the garbage collector and the exit.
+place that tunes the process: the garbage collector, SIGTERM and the exit.
 """
 
 from __future__ import annotations
@@ -10,16 +10,19 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import io
 import logging
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
-from typing import NoReturn
+from types import FrameType
+from typing import Any, NoReturn, TextIO, cast
 
 from auditor import __version__
 from auditor.commands import check, diff, fetch, init, rules, schema, test, validate
-from auditor.errors import AuditorError, ExitCode
+from auditor.errors import AuditorError, ExitCode, OutputError, Terminated
 from auditor.options.common import EXIT_CODES, HelpFormatter
 from auditor.redact import RedactingFilter, redact
 
@@ -58,43 +61,148 @@ def configure_logging(verbosity: int) -> None:
     root.setLevel(level)
 
 
+class GuardedStdout:
+    """Standard output for the length of a run.
+
+    Writing to it can fail for reasons of the reader's making: a pipe closed early (``| head``),
+    a full disk (``> /dev/full``), a closed stdout (``>&-``, where Python has no ``sys.stdout``
+    at all). Wherever in a command that happens, it becomes an ``OutputError``: exit 2 and one
+    line, never a crash report (exit 4), and never a verdict (exit 0 or 1) for a run whose
+    output was lost."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        self._stream = stream
+
+    def _error(self, exc: OSError | None) -> OutputError:
+        reason = "it is closed" if exc is None else exc.strerror or str(exc)
+        return OutputError(f"cannot write to standard output: {reason}.")
+
+    def _call(self, method: str, *args: str) -> Any:
+        if self._stream is None:
+            raise self._error(None)
+        try:
+            return getattr(self._stream, method)(*args)
+        except OSError as exc:
+            raise self._error(exc) from None
+        except ValueError:
+            if self._stream.closed:  # "I/O operation on closed file"; not an encoding error
+                raise self._error(None) from None
+            raise
+
+    def write(self, text: str) -> int:
+        return int(self._call("write", text))
+
+    def flush(self) -> None:
+        if self._stream is not None:  # a closed stdout is no error until something is written
+            self._call("flush")
+
+    def isatty(self) -> bool:
+        try:
+            return self._stream is not None and self._stream.isatty()
+        except (OSError, ValueError):
+            return False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _say(message: str) -> None:
+    """One message on stderr, which may itself be gone: then there is no one left to tell."""
+    with contextlib.suppress(OSError, ValueError):
+        print(message, file=sys.stderr, flush=True)
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM raises ``Terminated`` wherever the run is, so it unwinds like Ctrl-C: temporary
+    files removed, previous reports untouched, exit 143. A second SIGTERM is ignored rather than
+    cutting that cleanup short."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Terminated
+
+
+def _buffer_stdout() -> None:
+    """Under PYTHONUNBUFFERED or ``-u`` (many CI images set it), ``sys.stdout`` writes straight to
+    the file descriptor, and CPython's text layer drops whatever a short write leaves over, as
+    when a reader goes away mid-write: the output would end early without an error, and the run
+    would still exit 0 or 1. A buffered writer in between finishes or fails every write; flushed
+    at each line, the output still appears as it is written."""
+    raw = getattr(sys.stdout, "buffer", None)
+    if isinstance(raw, io.RawIOBase):
+        sys.stdout = io.TextIOWrapper(
+            io.BufferedWriter(raw),
+            encoding=sys.stdout.encoding,
+            errors=sys.stdout.errors,
+            line_buffering=True,
+        )
+
+
 def entry() -> NoReturn:
     """The `smartlead-audit` console script and `python -m auditor`.
 
     A run builds millions of objects that all live until it ends (accounts, findings), and none
     of them form cycles worth collecting early, so collections are made rare, as mypy does; and
     the process ends with ``os._exit`` once its output is flushed, rather than freeing that heap
-    object by object. A program that calls ``main`` itself keeps Python's defaults."""
+    object by object. A program that calls ``main`` itself keeps Python's defaults, SIGTERM's
+    included: only here is it turned into an orderly exit (143)."""
     gc.set_threshold(200_000, 50, 100)
+    signal.signal(signal.SIGTERM, _terminate)
+    _buffer_stdout()
     code = main()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the run is over: nothing left to clean up
     logging.shutdown()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a closed pipe (`| head`)
-            stream.flush()
+    try:
+        if sys.stdout is not None:  # None: stdout was closed, and main wrote nothing to it
+            sys.stdout.flush()  # main flushed it: anything left is output that failed already
+    except (OSError, ValueError) as exc:
+        if code in (ExitCode.OK, ExitCode.FINDINGS):  # not reported yet: never a silent verdict
+            reason = exc.strerror if isinstance(exc, OSError) else None
+            _say(f"{PROG}: error: cannot write to standard output: {reason or 'it is closed'}.")
+            code = int(ExitCode.USAGE)
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.flush()
     os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    """Run one command; every outcome is an exit code, and every failure one message on stderr.
+
+    Standard output is guarded for the run (see ``GuardedStdout``) and flushed before the code
+    is returned, so that output which never reached its reader is reported as such."""
+    stdout = sys.stdout
+    sys.stdout = cast("TextIO", GuardedStdout(stdout))
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exit_:
-        return exit_.code if isinstance(exit_.code, int) else int(ExitCode.USAGE)
-    configure_logging(args.verbose)
+        return _run(argv)
+    finally:
+        sys.stdout = stdout
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    verbose = 0
     try:
-        return int(args.handler(args))
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as exit_:  # --help, --version, or a usage error argparse reported
+            code = exit_.code if isinstance(exit_.code, int) else int(ExitCode.USAGE)
+        else:
+            verbose = args.verbose
+            configure_logging(verbose)
+            code = int(args.handler(args))
+        sys.stdout.flush()
+        return code
     except AuditorError as error:
-        print(f"{PROG}: error: {redact(str(error))}", file=sys.stderr)
+        _say(f"{PROG}: error: {redact(str(error))}")
         return int(error.exit_code)
+    except Terminated:
+        _say(f"{PROG}: terminated")
+        return int(ExitCode.TERMINATED)
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
+        _say(f"{PROG}: interrupted")
         return int(ExitCode.INTERRUPTED)
     except Exception as error:  # a bug: say so, show the (redacted) traceback with -v
-        if args.verbose:
-            print(redact("".join(traceback.format_exception(error))), file=sys.stderr)
-        print(
+        if verbose:
+            _say(redact("".join(traceback.format_exception(error))).rstrip("\n"))
+        _say(
             f"{PROG}: internal error: {redact(type(error).__name__ + ': ' + str(error))}\n"
-            "This is a bug; please report it (run with -v for the traceback).",
-            file=sys.stderr,
+            "This is a bug; please report it (run with -v for the traceback)."
         )
         return int(ExitCode.INTERNAL)

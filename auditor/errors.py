@@ -6,6 +6,9 @@ AuditorError
  +-- OutputError         a report could not be written               -> exit 2
  +-- InventoryError      unreadable, malformed or incomplete data    -> exit 3
       +-- ApiError       the SmartLead API failed or misbehaved      -> exit 3
+
+KeyboardInterrupt        Ctrl-C                                      -> exit 130
+ +-- Terminated          SIGTERM (raised by the console entry point) -> exit 143
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ class ExitCode(IntEnum):
     INVENTORY = 3
     INTERNAL = 4
     INTERRUPTED = 130
+    TERMINATED = 143  # 128 + SIGTERM, as a shell reports a process the signal ended
 
 
 class AuditorError(Exception):
@@ -88,3 +92,8 @@ class InventoryError(AuditorError):
 
 class ApiError(InventoryError):
     """A page of the SmartLead API could not be fetched or understood."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the run happens to be. A KeyboardInterrupt, so that every cleanup
+    written for Ctrl-C (a temporary report removed, a fetch cancelled) runs for it too."""

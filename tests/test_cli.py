@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import io
 import json
 import os
 import shutil
@@ -326,3 +328,115 @@ def test_an_empty_inventory_fails_closed_unless_allowed(run_cli: Any, write_json
     assert "holds no account" in refused.err and "--allow-empty" in refused.err
     allowed = run_cli("check", "--inventory", empty, "--policy", SHIPPED_POLICIES, "--allow-empty")
     assert allowed.code == 0, allowed.err
+
+
+# --- output that cannot be delivered: exit 2 and one line, never a verdict or a crash ----------
+
+CHECK_DEMO = ("check", "--inventory", str(DEMO_INVENTORY), "--policy", str(SHIPPED_POLICIES))
+
+
+def _start(
+    *argv: str, stdout: Any = subprocess.PIPE, unbuffered: bool = False
+) -> subprocess.Popen[str]:
+    unset = ("FORCE_COLOR", "NO_COLOR", "PYTHONUNBUFFERED")
+    env = {k: v for k, v in os.environ.items() if k not in unset}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    return subprocess.Popen(
+        [sys.executable, "-m", "auditor", *argv],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+        env=env,
+    )
+
+
+def _finish(process: subprocess.Popen[str]) -> tuple[int, str]:
+    assert process.stderr is not None
+    stderr = process.stderr.read()
+    return process.wait(timeout=60), stderr
+
+
+BROKEN_PIPE = "smartlead-audit: error: cannot write to standard output: Broken pipe.\n"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [*CHECK_DEMO, "--format", "console"],  # a finding run: must not exit 1 either
+        [*CHECK_DEMO, "--format", "github"],
+        ["rules"],
+        ["--help"],
+    ],
+)
+def test_a_reader_gone_before_the_output_is_an_output_error(argv: list[str]) -> None:
+    """`smartlead-audit ... | head -1` where head has its line and is gone before the (buffered)
+    output is written: exit 2, one line on stderr, no traceback, no "Exception ignored"."""
+    process = _start(*argv)
+    assert process.stdout is not None
+    process.stdout.close()
+    assert _finish(process) == (2, BROKEN_PIPE)
+
+
+@pytest.mark.parametrize("unbuffered", [False, True])
+def test_a_reader_that_closes_after_a_few_bytes_is_an_output_error(
+    write_json: Callable[..., Path], unbuffered: bool
+) -> None:
+    """A 2 MB drift listing, closed after its first bytes: the write in progress fails. Under
+    PYTHONUNBUFFERED too, where Python's own text layer would drop the rest of a short write
+    without an error."""
+    from auditor.testing.generator import generate_accounts
+
+    old = write_json(generate_accounts(3000, seed=1), "old.json")
+    new = write_json(generate_accounts(3000, seed=2), "new.json")
+    process = _start("diff", str(old), str(new), unbuffered=unbuffered)
+    assert process.stdout is not None
+    assert process.stdout.read(5) == "drift"
+    process.stdout.close()
+    assert _finish(process) == (2, BROKEN_PIPE)
+
+
+def test_a_finding_run_whose_stdout_breaks_exits_2_not_1(
+    run_cli: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class ClosedPipe(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    result = run_cli(*CHECK_DEMO)
+    assert (result.code, result.out, result.err) == (2, "", BROKEN_PIPE)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("argv", [[*CHECK_DEMO, "--format", "console"], ["schema"]])
+def test_a_full_disk_on_stdout_is_an_output_error(argv: list[str]) -> None:
+    with open("/dev/full", "w") as full:
+        process = _start(*argv, stdout=full)
+    message = "smartlead-audit: error: cannot write to standard output: No space left on device.\n"
+    assert _finish(process) == (2, message)
+
+
+def _with_stdout_closed(*argv: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "auditor", *argv]
+    return subprocess.run(
+        ["sh", "-c", 'exec "$@" >&-', "sh", *command],
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_a_closed_stdout_is_an_output_error_once_something_is_written(tmp_path: Path) -> None:
+    closed = _with_stdout_closed(*CHECK_DEMO, "--format", "console")
+    message = "smartlead-audit: error: cannot write to standard output: it is closed.\n"
+    assert (closed.returncode, closed.stderr) == (2, message)
+    # Nothing for stdout: the verdict stands.
+    quiet = _with_stdout_closed(
+        *CHECK_DEMO, "-q", "--format", "json", "--output-dir", str(tmp_path)
+    )
+    assert (quiet.returncode, quiet.stderr) == (1, "")
+    assert [p.name for p in tmp_path.iterdir()] == ["audit.json"]

@@ -1,5 +1,5 @@
 """Report files are streamed: no format holds its whole text. A run's reports are one set, all or
-nothing: a run that fails or is interrupted (Ctrl-C) while writing any of them leaves the
+nothing: a run that fails or is interrupted (Ctrl-C, SIGTERM) while writing any of them leaves the
 whole previous set as it was, and no temporary file."""
 
 from __future__ import annotations
@@ -8,6 +8,10 @@ import errno
 import io
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +19,7 @@ from typing import Any, TextIO
 
 import pytest
 
+from auditor.errors import Terminated
 from auditor.model.result import AuditResult
 from auditor.report import FILE_FORMATS, ReportFormat, output
 from auditor.testing.generator import generate_accounts
@@ -116,6 +121,7 @@ def test_ctrl_c_while_writing_keeps_the_previous_report(
     ("error", "code", "message"),
     [
         (KeyboardInterrupt(), 130, "smartlead-audit: interrupted"),
+        (Terminated(), 143, "smartlead-audit: terminated"),
         (OSError(errno.ENOSPC, "No space left on device"), 2, "No space left on device."),
         (RuntimeError("kaboom"), 4, "internal error: RuntimeError: kaboom"),
     ],
@@ -181,3 +187,85 @@ def test_a_complete_run_replaces_the_whole_previous_set(run_cli: Run, tmp_path: 
     assert _check(run_cli, tmp_path, "json", "markdown").code == 1
     assert (tmp_path / "audit.md").read_text().startswith("# SmartLead audit")
     assert json.loads((tmp_path / "audit.json").read_text())["summary"]["result"] == "fail"
+
+
+# --- SIGTERM, through the real console entry point ---------------------------------------------
+
+FORMATS = ("json", "html", "markdown", "sarif")
+REPORTS = sorted(FILE_FORMATS.filename(ReportFormat(f)) for f in FORMATS)
+
+
+@pytest.fixture(scope="module")
+def big_inventory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """20,000 accounts: reading, auditing and writing them takes seconds, time to be signalled."""
+    path = tmp_path_factory.mktemp("big") / "inventory.json"
+    path.write_text(json.dumps(generate_accounts(20000)), encoding="utf-8")
+    return path
+
+
+def _start_check(inventory: Path, out: Path) -> subprocess.Popen[str]:
+    for name in REPORTS:
+        (out / name).write_text("the previous report\n")
+    argv = ["check", "--inventory", str(inventory), "--policy", str(SHIPPED_POLICIES)]
+    argv += ["--output-dir", str(out), "-q", *(a for f in FORMATS for a in ("--format", f))]
+    return subprocess.Popen(
+        [sys.executable, "-m", "auditor", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=out,
+    )
+
+
+def _catches_sigterm(pid: int) -> bool:
+    """Whether the process has its SIGTERM handler installed (Linux: SigCgt in /proc)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    caught = int(
+        next(
+            v for k, _, v in (line.partition(":") for line in status.splitlines()) if k == "SigCgt"
+        ),
+        16,
+    )
+    return bool(caught & (1 << (signal.SIGTERM - 1)))
+
+
+def _wait_until(condition: Callable[[], bool], process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 30
+    while not condition():
+        assert process.poll() is None, "the run ended before it could be signalled"
+        assert time.monotonic() < deadline
+        time.sleep(0.002)
+
+
+def _assert_terminated_cleanly(process: subprocess.Popen[str], out: Path) -> None:
+    process.send_signal(signal.SIGTERM)
+    stdout, stderr = process.communicate(timeout=60)
+    assert (process.returncode, stdout, stderr) == (143, "", "smartlead-audit: terminated\n")
+    assert sorted(p.name for p in out.iterdir()) == REPORTS  # no .audit.*.tmp left
+    for name in REPORTS:
+        assert (out / name).read_text() == "the previous report\n"
+
+
+needs_proc = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="Linux /proc")
+
+
+@needs_proc
+def test_sigterm_exits_143_and_keeps_the_previous_reports(
+    big_inventory: Path, tmp_path: Path
+) -> None:
+    """Signalled as soon as the entry point handles SIGTERM, so while it is still reading the
+    inventory: deterministic, whatever the machine's speed."""
+    process = _start_check(big_inventory, tmp_path)
+    _wait_until(lambda: _catches_sigterm(process.pid), process)
+    _assert_terminated_cleanly(process, tmp_path)
+
+
+@needs_proc
+def test_sigterm_while_writing_the_reports_removes_every_temporary_file(
+    big_inventory: Path, tmp_path: Path
+) -> None:
+    """Signalled once the first temporary report appears: with four reports of 20,000 accounts
+    (tens of MB) still to write, the run is in the middle of writing them."""
+    process = _start_check(big_inventory, tmp_path)
+    _wait_until(lambda: any(p.name.endswith(".tmp") for p in tmp_path.iterdir()), process)
+    _assert_terminated_cleanly(process, tmp_path)
