@@ -12,13 +12,14 @@ from auditor.engine import evaluate
 from auditor.errors import ExitCode, InventoryError
 from auditor.model.account import Inventory
 from auditor.model.result import FailOn
-from auditor.options.check import resolve, show_config
+from auditor.options.check import CheckOptions, resolve, show_config
 from auditor.options.common import EXIT_CODES, add_command, use_color
 from auditor.options.live import LIVE_HELP, add_fetch_arguments, fetch_inventory, reject_live_flags
-from auditor.policy.loader import load_policy
+from auditor.policy.compose import PRESET_PREFIX
+from auditor.policy.loader import Policy, load_policy
 from auditor.report import FILE_FORMATS, ReportFormat, github_report
 from auditor.report.baseline import load_baseline
-from auditor.report.output import prepare_dir
+from auditor.report.output import prepare_dir, refuse_inputs
 from auditor.report.writer import write_reports
 from auditor.sources.snapshot import SnapshotSource
 
@@ -146,6 +147,25 @@ def require_accounts(inventory: Inventory, allowed_empty: bool) -> None:
         )
 
 
+def inputs_of(
+    args: argparse.Namespace, options: CheckOptions, policy: Policy
+) -> list[tuple[str, Path]]:
+    """The files a run reads, which none of its outputs may replace. The --baseline file is not
+    one of them: writing this run's report over the previous one is how a baseline is kept."""
+    inputs = [
+        ("the policy file", Path(f.path))
+        for f in policy.files
+        if not f.path.startswith(PRESET_PREFIX)
+    ]
+    if args.inventory is not None:
+        inputs.append(("the inventory", args.inventory))
+    else:
+        inputs.append(("the settings file", Path(".env")))  # the API key may live there
+    if options.config is not None:
+        inputs.append(("the config file", options.config))
+    return inputs
+
+
 def run(args: argparse.Namespace) -> int:
     options = resolve(args)
     if options.config is not None and not args.quiet and not args.show_config:
@@ -157,15 +177,19 @@ def run(args: argparse.Namespace) -> int:
     file_formats = [f for f in formats if f in FILE_FORMATS]
     policy = load_policy(options.policies)
     baseline = load_baseline(options.baseline) if options.baseline else frozenset()
+    reports = [
+        (f"the {f.value} report", options.output_dir / FILE_FORMATS[f].filename, FILE_FORMATS[f])
+        for f in file_formats
+    ]
+    if options.write_baseline:
+        json_format = FILE_FORMATS[ReportFormat.JSON]
+        reports.append(("--write-baseline", options.write_baseline, json_format))
+    targets = [(path, fmt) for _, path, fmt in reports]
+    refuse_inputs([(what, path) for what, path, _ in reports], inputs_of(args, options, policy))
     if file_formats:
         prepare_dir(options.output_dir)
     if options.write_baseline:
         prepare_dir(options.write_baseline.parent)
-    targets = [
-        (options.output_dir / FILE_FORMATS[f].filename, FILE_FORMATS[f]) for f in file_formats
-    ]
-    if options.write_baseline:
-        targets.append((options.write_baseline, FILE_FORMATS[ReportFormat.JSON]))
     inventory = load_inventory(args)
     require_accounts(inventory, args.allow_empty)
     log.info(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from auditor.options.common import add_command
 from auditor.options.live import LIVE_HELP, add_fetch_arguments, fetch_inventory
-from auditor.report.output import write_atomic
+from auditor.report.output import refuse_inputs, refuse_policy_file, write_atomic
 from auditor.sources.inventory import dumps_snapshot, snapshot_document
 
 DESCRIPTION = """\
@@ -70,6 +70,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.output != "-":  # refused before any request is made
+        output = Path(args.output)
+        refuse_inputs([("the snapshot", output)], [("the settings file", Path(".env"))])
+        refuse_policy_file("the snapshot", output)
     inventory = fetch_inventory(args, quiet=args.quiet)
     info = inventory.info
     document = snapshot_document(

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from auditor.errors import UsageError
 from auditor.options.common import add_command
-from auditor.report.output import prepare_dir, write_atomic
+from auditor.report.output import prepare_dir, staged_files
 from auditor.scaffold import files
 
 EPILOG = """\
 Writes policies/house.yaml (extends the shipped baseline; every rule listed, commented),
 policies/policy-1.schema.json (editor completion), .pre-commit-config.yaml and
 .github/workflows/smartlead-audit.yml. Existing files are never overwritten without --force:
-if any exists, nothing is written.
+if any exists, nothing is written. Nothing is written through a folder that is a symbolic link.
 
 examples:
   smartlead-audit init
@@ -42,17 +43,37 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.set_defaults(handler=run)
 
 
+def symlinked_folder(directory: Path, files: list[Path]) -> Path | None:
+    """The first folder init would write in, the target folder included, that is a symbolic link:
+    a link would carry the scaffold (and a later ``--force``) to wherever it points."""
+    folders = {directory}
+    for path in files:
+        for parent in path.relative_to(directory).parents:
+            folders.add(directory / parent)
+    return next((f for f in sorted(folders) if f.is_symlink()), None)
+
+
 def run(args: argparse.Namespace) -> int:
     planned = {args.directory / name: text for name, text in files().items()}
+    link = symlinked_folder(args.directory, list(planned))
+    if link is not None:
+        raise UsageError(
+            f"refusing to write through {link}: it is a symbolic link (to {os.readlink(link)}); "
+            "nothing was written.",
+            tip="run init in the folder it points to, if that is the one you mean.",
+        )
     existing = [path for path in planned if path.exists()]
     if existing and not args.force:
         shown = ", ".join(str(p) for p in existing)
         raise UsageError(
             f"refusing to overwrite {shown}; nothing was written.", tip="use --force to overwrite."
         )
-    for path, text in planned.items():
-        prepare_dir(path.parent)
-        write_atomic(path, text)
+    with staged_files() as staged:  # all or nothing, as the refusal above promises
+        for path, text in planned.items():
+            prepare_dir(path.parent)
+            with staged.stream(path) as stream:
+                stream.write(text)
+    for path in planned:
         print(f"wrote {path}")
     print("next: edit policies/house.yaml, then run `smartlead-audit validate`")
     return 0

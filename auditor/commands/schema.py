@@ -8,7 +8,7 @@ from pathlib import Path
 
 from auditor.options.common import add_command
 from auditor.policy.jsonschema import render_schema
-from auditor.report.output import write_atomic
+from auditor.report.output import refuse_policy_file, write_atomic
 
 EPILOG = """\
 Point your editor at it with a first line in each policy file (the YAML language server, used by
@@ -41,5 +41,6 @@ def run(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(text)
     else:
+        refuse_policy_file("the schema", args.output)
         write_atomic(args.output, text)
     return 0

@@ -1,18 +1,19 @@
 """Writing report files: streamed to a temporary file beside the target and renamed over it, so an
 interrupted run never leaves a truncated report that looks complete; a set of files is renamed
-into place together, so it never leaves a mix of new and previous reports either."""
+into place together, so it never leaves a mix of new and previous reports either. No output may
+replace a file the run reads."""
 
 from __future__ import annotations
 
 import io
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO, TypeVar
 
-from auditor.errors import OutputError
+from auditor.errors import OutputError, UsageError
 
 T = TypeVar("T")
 
@@ -107,6 +108,40 @@ def staged_files() -> Iterator[StagedFiles]:
         files.commit()
     finally:
         files.discard()  # after a commit there is nothing left to remove
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether ``a`` names the existing file ``b``: the same path once links are resolved, or the
+    same inode (a hard link)."""
+    try:
+        return b.exists() and (a.resolve() == b.resolve() or os.path.samefile(a, b))
+    except (OSError, RuntimeError):  # ``a`` does not exist; a link loop
+        return False
+
+
+def refuse_inputs(outputs: Iterable[tuple[str, Path]], inputs: Iterable[tuple[str, Path]]) -> None:
+    """No output of a run may replace a file it reads: a report written over the inventory or a
+    policy would destroy the very input it was made from. Each pair is (what it is, path); the
+    first clash is a usage error naming both, raised before any work is done."""
+    sources = list(inputs)
+    for what, output in outputs:
+        for role, source in sources:
+            if same_file(output, source):
+                raise UsageError(
+                    f"refusing to write {what} {output}: it is {role} {source}; nothing was "
+                    "written.",
+                    tip="an output never replaces an input: write it to another path.",
+                )
+
+
+def refuse_policy_file(what: str, path: Path) -> None:
+    """A JSON output of a command that reads no policy (``schema -o``, ``fetch -o``) still never
+    replaces a policy file: ``-o policies/house.yaml`` is a slip, not a wish."""
+    if path.suffix in (".yaml", ".yml") and path.is_file():  # the policy loader's suffixes
+        raise UsageError(
+            f"refusing to write {what} over {path}: it is a policy file; nothing was written.",
+            tip="write it to a .json file.",
+        )
 
 
 @contextmanager
