@@ -1,4 +1,8 @@
-"""A short summary and the worst findings for a terminal (color only where the caller allows)."""
+"""A short summary and the worst findings for a terminal (color only where the caller allows).
+
+Inventory text goes through ``display.one_line``: rich wraps long cells onto new lines, and in a CI
+log a line that starts with ``::`` would be a GitHub workflow command.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from auditor.model.result import AuditResult, FindingStatus, Severity
+from auditor.report.display import one_line
 
 WORST_SHOWN = 20
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -47,8 +52,8 @@ def render(result: AuditResult, *, color: bool = False, width: int = 120) -> str
                 Text(finding.severity.value, style=_STYLE[finding.severity]),
                 finding.id,
                 "" if finding.account_id is None else str(finding.account_id),
-                Text(finding.email or ""),
-                Text(finding.message),
+                Text(one_line(finding.email)),
+                Text(one_line(finding.message)),
             )
         console.print(table)
         hidden = len(open_findings) - WORST_SHOWN

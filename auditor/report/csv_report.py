@@ -1,5 +1,7 @@
-"""CSV of all findings for spreadsheets. Cells that a spreadsheet would run as a formula
-(leading =, +, -, @, tab, CR) are prefixed with a quote: inventory text is untrusted."""
+"""CSV of all findings for spreadsheets. Inventory text is untrusted: every cell is shown through
+``display`` (at most ``MAX_CHARS`` characters, controls and line ends escaped: a cell is one line),
+and cells that a spreadsheet would run as a formula (leading =, +, -, @, tab, CR) are prefixed
+with a quote. The JSON report keeps the exact text."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import csv
 from typing import TextIO
 
 from auditor.model.result import AuditResult
+from auditor.report.display import display, display_findings
 from auditor.report.json_report import finding_dict
 from auditor.report.output import as_text
 
@@ -27,17 +30,22 @@ COLUMNS = (
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def cell(value: object) -> str:
+def _guard(value: object) -> str:
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def cell(value: object) -> str:
+    """A value as its cell shows it."""
+    return _guard(display(value))
 
 
 def write(result: AuditResult, stream: TextIO) -> None:
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    for finding in result.findings:
+    for finding in display_findings(result.findings):
         row = finding_dict(finding)
-        writer.writerow([cell(row[column]) for column in COLUMNS])
+        writer.writerow([_guard(row[column]) for column in COLUMNS])
 
 
 def render(result: AuditResult) -> str:

@@ -1,4 +1,8 @@
-"""Drift between two snapshots as text for a terminal, Markdown for a pull request, or JSON."""
+"""Drift between two snapshots as text for a terminal, Markdown for a pull request, or JSON.
+
+Inventory text (addresses, changed values, finding messages) is shown through ``display`` on the
+terminal (one line each: controls and line ends escaped, shortened), through the ``md`` filter in
+Markdown; the JSON keeps it exact, with controls as JSON escapes."""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import json
 from typing import Any
 
 from auditor.drift import Drift, FindingKey
+from auditor.report.display import display, json_safe
 from auditor.report.templating import environment
 
 
@@ -54,7 +59,7 @@ def _plain(value: object) -> object:
 
 def render_json(drift: Drift, *, old: str, new: str, with_findings: bool) -> str:
     document = drift_dict(drift, old=old, new=new, with_findings=with_findings)
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
 def render_markdown(drift: Drift, *, old: str, new: str, with_findings: bool) -> str:
@@ -74,18 +79,21 @@ def render_console(drift: Drift, *, old: str, new: str, with_findings: bool) -> 
             else "no change"
         )
     ]
-    lines += [f"+ {a.id} {a.email}" for a in drift.added]
-    lines += [f"- {a.id} {a.email}" for a in drift.removed]
+    lines += [f"+ {a.id} {display(a.email)}" for a in drift.added]
+    lines += [f"- {a.id} {display(a.email)}" for a in drift.removed]
     for item in drift.changed:
-        lines.append(f"~ {item.id} {item.email}")
-        lines += [f"    {c.describe()}" for c in item.changes]
+        lines.append(f"~ {item.id} {display(item.email)}")
+        lines += [f"    {display(c.describe())}" for c in item.changes]
     if with_findings:
         lines.append(
             f"findings: {len(drift.findings_new)} new, "
             f"{len(drift.findings_resolved)} resolved, {drift.findings_unchanged} unchanged"
         )
-        lines += [f"  new      {k.id} @ {k.account_id}: {k.message}" for k in drift.findings_new]
         lines += [
-            f"  resolved {k.id} @ {k.account_id}: {k.message}" for k in drift.findings_resolved
+            f"  new      {k.id} @ {k.account_id}: {display(k.message)}" for k in drift.findings_new
+        ]
+        lines += [
+            f"  resolved {k.id} @ {k.account_id}: {display(k.message)}"
+            for k in drift.findings_resolved
         ]
     return "\n".join(lines) + "\n"

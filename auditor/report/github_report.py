@@ -2,12 +2,14 @@
 
 GitHub shows only a few annotations per step, so at most `PER_LEVEL` per level are emitted and a
 final notice counts the rest. Data is escaped as the runner expects, so an account name cannot
-end a command early or start a new one.
+end a command early or start a new one; before that, inventory text goes through ``display``
+(shortened, controls escaped; a message keeps its line ends, which the runner's escaping carries).
 """
 
 from __future__ import annotations
 
 from auditor.model.result import AuditResult, FindingStatus, Severity
+from auditor.report.display import display
 
 PER_LEVEL = 10
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -35,10 +37,9 @@ def render(result: AuditResult) -> str:
         path, _, line = finding.policy.rpartition(":")
         where = "" if path.startswith("preset:") else f"file={escape_property(path)},line={line},"
         subject = "" if finding.account_id is None else f"{finding.account_id} {finding.email} "
-        title = escape_property(f"{finding.id}: {subject}".strip())
-        lines.append(
-            f"::{_COMMAND[finding.severity]} {where}title={title}::{escape_data(finding.message)}"
-        )
+        title = escape_property(display(f"{finding.id}: {subject}".strip()))
+        message = escape_data(display(finding.message, keep="\n\r"))
+        lines.append(f"::{_COMMAND[finding.severity]} {where}title={title}::{message}")
     if hidden:
         lines.append(
             f"::notice title=smartlead-audit::+{hidden} more findings "

@@ -4,16 +4,21 @@ One file that makes no network request: the stylesheet and script are inlined an
 hash in a Content-Security-Policy, charts are inline SVG drawn here, and the findings and
 accounts travel as compact JSON in a ``<script type="application/json">`` block that the script
 reads with ``JSON.parse`` and renders with ``textContent`` only. Everything from the inventory is
-untrusted: the template autoescapes it, the JSON embedding escapes ``<``, ``>`` and ``&``.
+untrusted: the template autoescapes it, the JSON embedding escapes ``<``, ``>`` and ``&``, and
+both show it through ``auditor.report.display`` (shortened, controls escaped; tabs and line ends
+kept), the template with its ``text`` filter, the data block column by column.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TextIO
+from itertools import chain
+from typing import Any, TextIO
 
 from auditor.model.result import AuditResult, FindingStatus, Severity
 from auditor.report.accounts import account_columns
+from auditor.report.display import FINDING_TEXT, KEEP_BLOCK, display_column
 from auditor.report.html.assets import assets
 from auditor.report.html.charts import BarChart, bar_chart
 from auditor.report.html.columns import StringTable, encode_table
@@ -59,6 +64,26 @@ def overview_charts(overview: InventoryOverview) -> tuple[BarChart, ...]:
     )
 
 
+def _displayed(columns: dict[str, list[Any]]) -> dict[str, Sequence[Any]]:
+    """Columns as the page shows them (``display_column``); ``tags`` holds lists of names."""
+    shown = {name: display_column(values, KEEP_BLOCK) for name, values in columns.items()}
+    tags = columns.get("tags")
+    if tags is not None:
+        names = list(chain.from_iterable(tags))
+        if display_column(names, KEEP_BLOCK) is not names:
+            shown["tags"] = [list(display_column(each, KEEP_BLOCK)) for each in tags]
+    return shown
+
+
+def _finding_columns(result: AuditResult) -> dict[str, Sequence[Any]]:
+    """The findings' columns, their inventory text as the page shows it."""
+    columns: dict[str, Sequence[Any]] = dict(finding_columns(result.findings))
+    for name in FINDING_TEXT:
+        if name in columns:
+            columns[name] = display_column(columns[name], KEEP_BLOCK)
+    return columns
+
+
 def write(result: AuditResult, stream: TextIO) -> None:
     """The page, its data block written a slice of a column at a time (``payload_parts``).
 
@@ -78,8 +103,8 @@ def write(result: AuditResult, stream: TextIO) -> None:
     )
     # The accounts table numbers its strings first, the findings table continues.
     strings = StringTable()
-    accounts = encode_table(columns, len(result.accounts), strings)
-    findings = encode_table(finding_columns(result.findings), len(result.findings), strings)
+    accounts = encode_table(_displayed(columns), len(result.accounts), strings)
+    findings = encode_table(_finding_columns(result), len(result.findings), strings)
     failures = overview.connection_failures
     template = environment().get_template("report.html.j2")
     stream.writelines(

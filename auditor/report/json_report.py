@@ -8,6 +8,7 @@ from dataclasses import asdict
 from typing import Any, TextIO
 
 from auditor.model.result import AuditResult, Finding, FindingStatus, Severity, WaiverRecord
+from auditor.report.display import json_safe
 from auditor.report.jsontext import compact
 from auditor.report.output import ROWS_PER_WRITE, as_text
 
@@ -96,7 +97,7 @@ def report_head(result: AuditResult) -> dict[str, Any]:
 def write(result: AuditResult, stream: TextIO) -> None:
     """Indented, but one compact finding per line: readable, diff-friendly, and fast for 200,000
     findings (``jsontext.compact`` per row; an indented dump would be several times larger)."""
-    head = json.dumps(report_head(result), indent=2, ensure_ascii=False)
+    head = json_safe(json.dumps(report_head(result), indent=2, ensure_ascii=False))
     stream.write(head[:-2] + ',\n  "findings": [')  # reopen the object after its last member
     findings = result.findings
     for start in range(0, len(findings), ROWS_PER_WRITE):

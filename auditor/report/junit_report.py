@@ -3,7 +3,10 @@ testcase per account it checked: failure for an open finding, skipped for a waiv
 in the baseline).
 
 Written as text with XML escaping rather than through ElementTree: a 50,000-account inventory
-makes close to a million testcases, and building a tree of them first costs minutes."""
+makes close to a million testcases, and building a tree of them first costs minutes.
+
+Inventory text (names, messages, values) is shown through ``display``: shortened, controls and
+line ends escaped, so each line of a failure's text is one finding."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from typing import TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 from auditor.model.result import AuditResult, Finding, FindingStatus
+from auditor.report.display import display_column, display_findings
 from auditor.report.output import ROWS_PER_WRITE, as_text
 from auditor.report.view import RuleGroup, rule_groups
 
@@ -85,9 +89,13 @@ def write(result: AuditResult, stream: TextIO) -> None:
     """The counts go in the opening tags, so each suite is counted first, then written a chunk
     of cases at a time."""
     by_case: dict[tuple[str, int | None], list[Finding]] = defaultdict(list)
-    for finding in result.findings:
+    for finding in display_findings(result.findings):
         by_case[(finding.id, finding.account_id)].append(finding)
-    names = {a.id: _attr(f"{a.id} {a.email}".strip()) for a in result.accounts}
+    emails = display_column([a.email for a in result.accounts])
+    names = {
+        a.id: _attr(f"{a.id} {email}".strip())
+        for a, email in zip(result.accounts, emails, strict=True)
+    }
     suites: list[tuple[RuleGroup, Counter[str]]] = []
     for group in rule_groups(result):
         keys = ((group.info.id, account_id) for account_id, _ in _subjects(result, group, names))

@@ -1,4 +1,6 @@
-"""The one Jinja environment every template-based format shares (autoescape on for HTML)."""
+"""The one Jinja environment every template-based format shares (autoescape on for HTML), and the
+filters that show text in it: ``md`` (inventory text) and ``md_trusted`` (the user's own) for
+Markdown, ``text`` for HTML."""
 
 from __future__ import annotations
 
@@ -6,16 +8,46 @@ import re
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+
+from auditor.report.display import JOINER, KEEP_BLOCK, display
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+# "&amp;", "&#x202e;": a character reference would be decoded, so its "&" is escaped.
+_ENTITY = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
+# What GitHub turns into a link or a notification: URLs (scheme or "www."), @mentions (an "@"
+# after no ASCII word character, as GitHub matches them; "ada@acme.example" is no mention),
+# issue references (#123, GH-123). A joiner after the first part stops it.
+_AUTOLINK = re.compile(
+    r"(?i)(?:https?(?=://)|ftp(?=://)|www(?=\.)|(?<![A-Za-z0-9_])@(?=[A-Za-z0-9])|#(?=[0-9])"
+    r"|GH-(?=[0-9]))"
+)
 
 
-def markdown_escape(value: object) -> str:
-    """Inventory text is untrusted: no links, images, HTML or table breaks in a PR comment."""
+def markdown_escape(value: object, *, links: bool = False) -> str:
+    """Inventory text is untrusted: in a PR comment it makes no link, image, HTML, table break,
+    character reference, autolink, mention or issue reference, and shows controls escaped.
+
+    ``links=True`` (the ``md_trusted`` filter) is for text the user wrote (policy files, paths):
+    the same, but a ticket reference or URL in a waiver's reason still links."""
     if value is None:
         return ""
-    text = " ".join(str(value).split())
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    text = " ".join(display(value, KEEP_BLOCK).split())
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    if "&" in text:
+        text = _ENTITY.sub(r"\\&", text)
+    return text if links else _AUTOLINK.sub(lambda match: match.group() + JOINER, text)
+
+
+def _markdown_trusted(value: object) -> str:
+    return markdown_escape(value, links=True)
+
+
+def html_text(value: object) -> Markup:
+    """Inventory text for the HTML page: ``display`` (tabs and line ends kept, as in the report's
+    data), HTML-escaped, line ends as character references so no text begins a line of the file."""
+    text = str(escape(display(value, KEEP_BLOCK)))
+    return Markup(text.replace("\n", "&#10;").replace("\r", "&#13;"))  # noqa: S704 - escaped
 
 
 @cache
@@ -29,4 +61,6 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["md"] = markdown_escape
+    env.filters["md_trusted"] = _markdown_trusted
+    env.filters["text"] = html_text
     return env

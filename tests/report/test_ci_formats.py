@@ -196,4 +196,4 @@ def test_junit_survives_hostile_text(tmp_path: Path) -> None:
     messages = [
         r.message for suite in xml for case in suite for r in case.result if isinstance(r, Failure)
     ]
-    assert 'the SMTP connection failed: bad <tag> & "quote" bell ]]> end' in messages
+    assert 'the SMTP connection failed: bad <tag> & "quote" \\x07bell ]]> end' in messages

@@ -16,6 +16,7 @@ import pytest
 
 from auditor.model.result import AuditResult, Waived
 from auditor.report import json_report
+from auditor.report.display import KEEP_BLOCK, display
 from auditor.testing.generator import generate_accounts
 from tests.support.browser import (
     BIG_POLICY,
@@ -411,7 +412,9 @@ def test_xss_payloads_stay_inert_text(open_page: Opener, hostile: Report) -> Non
         body = page.inner_text("#account-body")
         assert payload.strip("\u2028\u2029") in body
         signature = page.locator('#account-body tr[data-setting="signature"] td.value')
-        assert signature.text_content() == f"<p>{payload}</p>{XSS_PAYLOADS[1]}"
+        # As the report shows text: line and paragraph separators escaped.
+        shown = display(f"<p>{payload}</p>{XSS_PAYLOADS[1]}", KEEP_BLOCK)
+        assert signature.text_content() == shown
         assert page.eval_on_selector_all(INJECTED, "nodes => nodes.length") == 0
 
     page.evaluate("location.hash = 'q=' + encodeURIComponent('<img src=x')")
