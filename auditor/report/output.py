@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
+import secrets
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,24 +54,31 @@ class StagedFiles:
     The window that remains is the commit itself: a crash (SIGKILL, power loss) or a signal in
     the microseconds between two renames, or a rename that fails after another succeeded (each
     within one folder: it practically does not), would leave some targets new and some old.
-    Closing it would take a copy of every previous file, for a window this small. (A signal in
-    the instant between creating a temporary file and registering it would leave that file.)
+    Closing it would take a copy of every previous file, for a window this small.
     """
 
     def __init__(self) -> None:
         self._pending: list[tuple[Path, Path]] = []  # (temporary file, target), in order
 
+    def _create(self, path: Path) -> tuple[int, Path]:
+        """Create a new temporary file beside ``path``, registered *before* it exists, so that a
+        signal at any instant afterwards (even right as it is created) leaves nothing behind."""
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+        while True:
+            temp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+            self._pending.append((temp, path))
+            try:
+                return os.open(temp, flags, 0o600), temp
+            except FileExistsError:  # not ours (48 random bits: practically never)
+                self._pending.pop()
+            except OSError as exc:
+                self._pending.pop()
+                raise _cannot_write(path, exc) from None
+
     @contextmanager
     def stream(self, path: Path) -> Iterator[TextIO]:
         """A UTF-8 text stream whose content becomes ``path`` at the commit."""
-        try:
-            handle, temp_name = tempfile.mkstemp(
-                dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-            )
-        except OSError as exc:
-            raise _cannot_write(path, exc) from None
-        temp = Path(temp_name)
-        self._pending.append((temp, path))  # from now on, discard() removes it
+        handle, temp = self._create(path)
         try:
             with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
                 yield stream

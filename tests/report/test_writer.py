@@ -150,6 +150,23 @@ def test_a_failure_in_the_second_report_keeps_the_whole_previous_set(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["audit.html", "audit.md"]
 
 
+def test_a_signal_right_as_a_temporary_file_is_created_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file is registered before it exists: a signal the instant ``open`` returns (which is
+    where a SIGTERM sent on seeing the file lands) still has it removed."""
+    real = os.open
+
+    def open_then_signal(path: str | Path, flags: int, mode: int = 0o777) -> int:
+        real(path, flags, mode)
+        raise Terminated
+
+    monkeypatch.setattr(output.os, "open", open_then_signal)
+    with pytest.raises(Terminated), output.atomic_text(tmp_path / "audit.json"):
+        pass
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_failure_in_the_second_report_writes_no_first_one(
     run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
