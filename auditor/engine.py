@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from auditor import __version__
 from auditor.model.account import EmailAccount, Inventory
+from auditor.model.entry import AccountIndex
 from auditor.model.result import (
     AuditResult,
     FailOn,
@@ -26,6 +27,7 @@ from auditor.model.result import (
     finding_order,
 )
 from auditor.policy.loader import Policy, PolicyEntry, WaiverEntry
+from auditor.policy.waivers import WaiverIndex
 from auditor.rules import RULES, Violation
 
 WAIVER_EXPIRED = "waiver-expired"
@@ -47,22 +49,21 @@ def evaluate(
     """`baseline`: findings already known (from an earlier report) are marked `baseline`
     instead of `open`, so only new findings fail the run."""
     today = now.date()
-    active = [w for w in policy.waivers if w.waiver.expires >= today]
+    waivers = WaiverIndex(policy.waivers, today)
     used: dict[int, int] = defaultdict(int)  # index in policy.waivers -> findings waived
     findings: list[Finding] = []
     scope = applicable_accounts(policy.entries, inventory.accounts)
     for entry in policy.entries:
-        # Most entries have no waiver at all: decide that once, not per finding.
-        relevant = [w for w in active if w.waiver.rules is None or entry.id in w.waiver.rules]
         # The entry's id, rule, severity and location are properties (`where` formats a string):
         # read them once per entry rather than once per finding.
         fixed = _EntryFields(entry.id, entry.rule, entry.severity, entry.where)
+        waivable = waivers.may_cover(entry.id)  # decided once per entry, not per finding
         for account, violation in RULES[entry.rule].violations(scope[entry.id], entry.options):
+            index = waivers.covering(account, fixed.id) if waivable else None
             waiver = None
-            if relevant:
-                waiver = next((w for w in relevant if w.waiver.covers(account, fixed.id)), None)
-            if waiver is not None:
-                used[policy.waivers.index(waiver)] += 1
+            if index is not None:
+                waiver = policy.waivers[index]
+                used[index] += 1
             findings.append(_finding(fixed, account, violation, waiver))
     register = _register(policy, used, today)
     findings.extend(_waiver_findings(register, today))
@@ -90,30 +91,26 @@ def applicable_accounts(
     """Which accounts each entry checks. Entries of one scoped rule compete per account: only
     the most specific matching ones apply (an account entry beats a client entry beats a tag
     entry beats a default), so thresholds can be set broadly and refined narrowly."""
+    index = AccountIndex(accounts)
     by_rule: dict[str, list[PolicyEntry]] = defaultdict(list)
     for entry in entries:
         by_rule[entry.rule].append(entry)
-    scope: dict[str, list[EmailAccount]] = {entry.id: [] for entry in entries}
+    scope: dict[str, list[EmailAccount]] = {entry.id: [] for entry in entries}  # policy order
     for rule, group in by_rule.items():
-        if len(group) == 1 or not RULES[rule].scoped:
-            for entry in group:
-                scope[entry.id] = entry.options.applicable(accounts)
-            continue
-        # Each entry selects its accounts in one pass, and its specificity is read once; then
-        # each account sees which entries chose it.
-        chosen = [
-            (entry.id, entry.options.specificity, set(map(id, entry.options.applicable(accounts))))
-            for entry in group
-        ]
-        for account in accounts:
-            key = id(account)
-            matching = [(entry_id, rank) for entry_id, rank, ids in chosen if key in ids]
-            if not matching:
-                continue
-            best = max(rank for _, rank in matching)
-            for entry_id, rank in matching:
-                if rank == best:
-                    scope[entry_id].append(account)
+        chosen = {entry.id: entry.options.positions(index) for entry in group}
+        if len(group) > 1 and RULES[rule].scoped:
+            # The best rank choosing each account (by position): narrower entries come last and
+            # overwrite, so each account an entry chose is visited once, not once per entry.
+            rank = {entry.id: entry.options.specificity for entry in group}
+            best: dict[int, int] = {}
+            for entry_id in sorted(rank, key=rank.__getitem__):
+                best.update(dict.fromkeys(chosen[entry_id], rank[entry_id]))
+            chosen = {
+                entry_id: {p for p in positions if best[p] == rank[entry_id]}
+                for entry_id, positions in chosen.items()
+            }
+        for entry in group:
+            scope[entry.id] = index.accounts_at(chosen[entry.id])
     return scope
 
 

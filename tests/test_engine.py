@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +13,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from auditor.engine import evaluate
+from auditor.errors import Position
 from auditor.model.account import EmailAccount, Inventory, InventoryInfo
-from auditor.model.entry import EntryBase
-from auditor.model.result import AuditResult, FailOn, FindingStatus, Severity
-from auditor.policy.loader import load_policy
+from auditor.model.entry import AccountIndex, EntryBase
+from auditor.model.result import (
+    AuditResult,
+    FailOn,
+    Finding,
+    FindingStatus,
+    Severity,
+    Waived,
+    finding_order,
+)
+from auditor.policy.loader import Policy, PolicyEntry, WaiverEntry, load_policy
+from auditor.policy.schema import Waiver
+from auditor.rules import RULES
 from auditor.sources.inventory import parse_accounts
 from auditor.testing.generator import generate_accounts
 from tests.support.accounts import account
@@ -189,7 +200,7 @@ def test_fleet_rules_group_only_the_selected_accounts(write_policy: WritePolicy)
     assert finding.message == "acme.example has 2 sending accounts, above the maximum of 1"
 
 
-# --- selectors over whole inventories: one comprehension per key, held to a plain reference ---
+# --- selectors, scope and waivers over whole inventories: indexes held to a plain reference ---
 
 
 def _reference_matches(keys: dict[str, Any], account: EmailAccount) -> bool:
@@ -217,7 +228,8 @@ SELECTOR_KEYS = st.fixed_dictionaries(
         ),
         "domain": st.lists(st.sampled_from(["getacme.example", "Other.example"]), min_size=1),
         "in_use": st.booleans(),
-        "ids": st.lists(st.integers(100001, 100060), min_size=1),
+        # Often 100005, which two accounts of DUP_POOL share.
+        "ids": st.lists(st.integers(100004, 100006) | st.integers(100001, 100062), min_size=1),
     },
 )
 POOL = parse_accounts(generate_accounts(60, seed=11))
@@ -235,4 +247,124 @@ def test_selectors_select_what_they_match_one_by_one(
         if _reference_matches(only, a)
         and not (except_ is not None and _reference_matches(except_, a))
     ]
-    assert entry.applicable(POOL) == expected
+    assert entry.applicable(AccountIndex(POOL)) == expected
+
+
+# The parser rejects repeated ids, but the engine takes any inventory: here two accounts share one.
+_WIRES = generate_accounts(60, seed=11)
+DUP_POOL = parse_accounts(_WIRES) + parse_accounts([{**_WIRES[7], "id": _WIRES[4]["id"]}])
+TODAY = NOW.date()
+WAIVER_ACCOUNTS = st.lists(
+    st.integers(100004, 100006)
+    | st.integers(100001, 100062)
+    | st.sampled_from(["*@getacme.example", "o*", "*diaz*", "NORA*", "nobody@x"]),
+    min_size=1,
+    max_size=4,
+)
+
+
+def _entries(draw: st.DrawFn) -> list[PolicyEntry]:
+    """Competing `daily-send-limit` entries and independent `field` entries, any selectors."""
+    entries = []
+    for index, rule in enumerate(draw(st.lists(st.sampled_from(["limit", "field"]), max_size=6))):
+        keys: dict[str, Any] = {
+            "only": draw(st.none() | SELECTOR_KEYS),
+            "except": draw(st.none() | SELECTOR_KEYS),
+        }
+        if rule == "limit":
+            keys |= {"rule": "daily-send-limit", "max": draw(st.sampled_from([20, 30, 40]))}
+        else:
+            keys |= {"rule": "field", "field": "smtp_port", "op": "in", "value": [465]}
+        options = RULES[keys["rule"]].options.model_validate({**keys, "id": f"e{index}"})
+        entries.append(PolicyEntry(options, Position("p.yaml", index + 1, 5)))
+    return entries
+
+
+@st.composite
+def policies(draw: st.DrawFn) -> Policy:
+    entries = _entries(draw)
+    waivers = []
+    for index in range(draw(st.integers(0, 8))):
+        rules = draw(st.none() | st.lists(st.sampled_from([e.id for e in entries] or ["x"])))
+        waiver = Waiver.model_validate(
+            {
+                "accounts": draw(WAIVER_ACCOUNTS),
+                "rules": rules or None,
+                "reason": f"W{index}",
+                "expires": TODAY + timedelta(days=draw(st.sampled_from([-1, 0, 30]))),
+            }
+        )
+        waivers.append(WaiverEntry(waiver, Position("p.yaml", 100 + index, 5)))
+    return Policy(tuple(entries), tuple(waivers), ())
+
+
+def _reference_scope(policy: Policy, accounts: Sequence[EmailAccount]) -> dict[str, list[Any]]:
+    """Entry by entry, account by account; scoped rules' entries compete per account."""
+
+    def selects(entry: PolicyEntry, account: EmailAccount) -> bool:
+        only, except_ = entry.options.only, entry.options.except_
+        return (
+            only is None or _reference_matches(only.model_dump(exclude_unset=True), account)
+        ) and not (
+            except_ is not None
+            and _reference_matches(except_.model_dump(exclude_unset=True), account)
+        )
+
+    scope: dict[str, list[Any]] = {entry.id: [] for entry in policy.entries}
+    for mailbox in accounts:
+        matching = [e for e in policy.entries if selects(e, mailbox)]
+        for entry in matching:
+            rivals = [e for e in matching if e.rule == entry.rule]
+            if RULES[entry.rule].scoped and any(
+                e.options.specificity > entry.options.specificity for e in rivals
+            ):
+                continue
+            scope[entry.id].append(mailbox)
+    return scope
+
+
+def _reference_waiver(policy: Policy, account: EmailAccount, entry_id: str) -> int | None:
+    """The first active waiver, in policy order, naming the account and the entry."""
+    for index, item in enumerate(policy.waivers):
+        waiver = item.waiver
+        if waiver.expires < TODAY or (waiver.rules is not None and entry_id not in waiver.rules):
+            continue
+        named = [a for a in waiver.accounts if isinstance(a, int)]
+        globs = [a.lower() for a in waiver.accounts if isinstance(a, str)]
+        if account.id in named or any(fnmatch.fnmatchcase(account.email.lower(), g) for g in globs):
+            return index
+    return None
+
+
+@given(policy=policies())
+@settings(max_examples=150, deadline=None)
+def test_scope_and_waivers_match_a_brute_force_reference(policy: Policy) -> None:
+    inventory = Inventory(DUP_POOL, InventoryInfo(source="test"))
+    result = evaluate(policy, inventory, fail_on=FailOn.ERROR, now=NOW)
+    scope = _reference_scope(policy, DUP_POOL)
+    assert result.checked == {entry_id: tuple(accounts) for entry_id, accounts in scope.items()}
+    expected, used = [], [0] * len(policy.waivers)
+    for entry in policy.entries:
+        for mailbox, violation in RULES[entry.rule].violations(scope[entry.id], entry.options):
+            index = _reference_waiver(policy, mailbox, entry.id)
+            waiver = None if index is None else policy.waivers[index]
+            if index is not None:
+                used[index] += 1
+            expected.append(
+                Finding(
+                    entry.id,
+                    entry.rule,
+                    entry.severity,
+                    FindingStatus.OPEN if waiver is None else FindingStatus.WAIVED,
+                    mailbox.id,
+                    mailbox.from_email,
+                    *violation,
+                    entry.where,
+                    None
+                    if waiver is None
+                    else Waived(waiver.waiver.reason, waiver.waiver.expires, waiver.where),
+                )
+            )
+    expected.sort(key=finding_order)
+    assert [f for f in result.findings if not f.id.startswith("waiver-")] == expected
+    assert [record.used for record in result.waivers] == used

@@ -8,9 +8,10 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import re
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Mapping, Sequence, Set
 from functools import cached_property
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,6 +19,7 @@ from auditor.model.account import EmailAccount
 from auditor.model.result import Severity
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+K = TypeVar("K", bound=Hashable)
 
 
 class StrictModel(BaseModel):
@@ -36,6 +38,77 @@ def compile_globs(patterns: Sequence[str]) -> re.Pattern[str]:
     return re.compile(joined, re.IGNORECASE)
 
 
+class AccountIndex:
+    """An inventory's accounts grouped by the values selectors compare, so each key a selector
+    sets is a few set lookups instead of a pass over every account. A policy can have a hundred
+    selectors over the same accounts; each grouping is built once, when a selector first needs it.
+
+    Accounts are known by their position in the inventory: selectors combine sets of positions,
+    and `accounts_at` gives them back in inventory order.
+    """
+
+    def __init__(self, accounts: Sequence[EmailAccount]) -> None:
+        self.accounts = accounts
+        self.everyone = frozenset(range(len(accounts)))
+
+    def accounts_at(self, positions: Set[int]) -> list[EmailAccount]:
+        if len(positions) == len(self.accounts):  # all of them (an entry without selectors)
+            return list(self.accounts)
+        return [self.accounts[p] for p in sorted(positions)]
+
+    @staticmethod
+    def having(groups: Mapping[K, Set[int]], values: Iterable[K]) -> set[int]:
+        """Positions of the accounts whose value is any of `values`."""
+        return set().union(*(groups.get(value, ()) for value in values))
+
+    @cached_property
+    def by_type(self) -> dict[str, set[int]]:
+        return _group((a.type or "").upper() for a in self.accounts)
+
+    @cached_property
+    def by_tag(self) -> dict[str, set[int]]:
+        groups: dict[str, set[int]] = defaultdict(set)
+        for position, account in enumerate(self.accounts):
+            for tag in account.tags:
+                groups[tag.name.casefold()].add(position)
+        return groups
+
+    @cached_property
+    def by_client(self) -> dict[int | None, set[int]]:
+        return _group(a.client_id for a in self.accounts)
+
+    @cached_property
+    def by_domain(self) -> dict[str, set[int]]:
+        return _group(a.sender_domain for a in self.accounts)
+
+    @cached_property
+    def in_use(self) -> set[int]:
+        return {p for p, account in enumerate(self.accounts) if account.in_use}
+
+    def with_ids(self, ids: Iterable[int]) -> set[int]:
+        """Positions of the accounts with these ids."""
+        wanted = set(ids)
+        if self._position_of_id is None:
+            return {p for p, account in enumerate(self.accounts) if account.id in wanted}
+        return {self._position_of_id[i] for i in wanted if i in self._position_of_id}
+
+    @cached_property
+    def _position_of_id(self) -> dict[int, int] | None:
+        """Ids are unique in a parsed inventory (the parser rejects repeats): then each maps to
+        one position, and no set per account is made (thousands of small sets cost more than the
+        lookups save). None when an id repeats, as a hand-made one may: `with_ids` then scans."""
+        positions = {account.id: p for p, account in enumerate(self.accounts)}
+        return positions if len(positions) == len(self.accounts) else None
+
+
+def _group(values: Iterable[K]) -> dict[K, set[int]]:
+    """Positions by value: `values` holds one value per account, in inventory order."""
+    groups: dict[K, set[int]] = defaultdict(set)
+    for position, value in enumerate(values):
+        groups[value].add(position)
+    return groups
+
+
 class Selector(StrictModel):
     """Which accounts an entry applies to; every key given must match."""
 
@@ -52,30 +125,28 @@ class Selector(StrictModel):
     def _email_glob(self) -> re.Pattern[str] | None:
         return None if self.email is None else compile_globs(self.email)
 
-    def select(self, accounts: Sequence[EmailAccount]) -> list[EmailAccount]:
-        """The accounts the selector matches, in order: one comprehension per key it sets,
-        since a call per account would cost more than the tests themselves."""
-        chosen = list(accounts)
+    def positions(self, index: AccountIndex) -> Set[int]:
+        """Positions of the accounts the selector matches: those every key it sets selects."""
+        found: list[Set[int]] = []  # one set per key it sets
         if self.type is not None:
-            types = {t.upper() for t in self.type}
-            chosen = [a for a in chosen if (a.type or "").upper() in types]
+            found.append(index.having(index.by_type, {t.upper() for t in self.type}))
         if self.tags is not None:
-            wanted = {t.casefold() for t in self.tags}
-            chosen = [a for a in chosen if any(t.name.casefold() in wanted for t in a.tags)]
+            found.append(index.having(index.by_tag, {t.casefold() for t in self.tags}))
         if self.client_id is not None:
-            clients = set(self.client_id)
-            chosen = [a for a in chosen if a.client_id in clients]
-        if self._email_glob is not None:
-            match = self._email_glob.match
-            chosen = [a for a in chosen if match(a.email)]
+            found.append(index.having(index.by_client, self.client_id))
         if self.domain is not None:
-            domains = {d.lower() for d in self.domain}
-            chosen = [a for a in chosen if a.sender_domain in domains]
+            found.append(index.having(index.by_domain, {d.lower() for d in self.domain}))
         if self.in_use is not None:
-            chosen = [a for a in chosen if a.in_use == self.in_use]
+            found.append(index.in_use if self.in_use else index.everyone - index.in_use)
         if self.ids is not None:
-            ids = set(self.ids)
-            chosen = [a for a in chosen if a.id in ids]
+            found.append(index.with_ids(self.ids))
+        chosen = found[0] if found else index.everyone
+        for other in found[1:]:
+            chosen = chosen & other
+        if self._email_glob is not None:
+            # Globs are not values to look up: test the accounts the other keys left.
+            match, accounts = self._email_glob.match, index.accounts
+            chosen = {p for p in chosen if match(accounts[p].email)}
         return chosen
 
     @property
@@ -119,11 +190,14 @@ class EntryBase(StrictModel):
         """0 for a default entry (no `only`); see `Selector.specificity`."""
         return 0 if self.only is None else self.only.specificity
 
-    def applicable(self, accounts: Sequence[EmailAccount]) -> list[EmailAccount]:
-        """The accounts this entry checks (those its `only` selects, less its `except`), in
-        order."""
-        chosen = list(accounts) if self.only is None else self.only.select(accounts)
+    def positions(self, index: AccountIndex) -> Set[int]:
+        """Positions of the accounts this entry checks: those its `only` selects, less those
+        its `except` selects."""
+        chosen = index.everyone if self.only is None else self.only.positions(index)
         if self.except_ is not None:
-            excepted = set(map(id, self.except_.select(chosen)))  # by identity: no field hashing
-            chosen = [a for a in chosen if id(a) not in excepted]
+            chosen = chosen - self.except_.positions(index)
         return chosen
+
+    def applicable(self, index: AccountIndex) -> list[EmailAccount]:
+        """The accounts this entry checks, in inventory order."""
+        return index.accounts_at(self.positions(index))

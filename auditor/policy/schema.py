@@ -14,7 +14,6 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
-from auditor.model.account import EmailAccount
 from auditor.model.entry import StrictModel, compile_globs
 
 # A lax field: YAML gives ``date`` for 2027-01-31 and ``str`` when quoted; both are fine.
@@ -33,9 +32,19 @@ class Waiver(StrictModel):
     ticket: str | None = None
     approved_by: str | None = None
 
+    @property
+    def account_ids(self) -> list[int]:
+        """The accounts it names by id."""
+        return [a for a in self.accounts if isinstance(a, int)]
+
+    @property
+    def email_globs(self) -> list[str]:
+        """The accounts it names by email: shell globs, case-insensitive."""
+        return [a for a in self.accounts if isinstance(a, str)]
+
     @cached_property
-    def _account_glob(self) -> re.Pattern[str]:
-        return compile_globs([a for a in self.accounts if isinstance(a, str)])
+    def account_glob(self) -> re.Pattern[str]:
+        return compile_globs(self.email_globs)
 
     @field_validator("reason")
     @classmethod
@@ -43,11 +52,6 @@ class Waiver(StrictModel):
         if not value.strip():
             raise ValueError("reason must say why the exception is accepted")
         return value
-
-    def covers(self, account: EmailAccount, entry_id: str) -> bool:
-        if self.rules is not None and entry_id not in self.rules:
-            return False
-        return account.id in self.accounts or bool(self._account_glob.match(account.email))
 
 
 class WaiverPolicy(StrictModel):
