@@ -24,6 +24,11 @@ class SafePattern:
                 f"not a valid regular expression for the safe (RE2) engine: {detail}"
             ) from None
         self.pattern = pattern
+        # Fleets repeat their values (names, hosts, types): each is matched once per audit.
+        self._results: dict[str, bool] = {}
 
     def fullmatch(self, text: str) -> bool:
-        return self._compiled.fullmatch(text) is not None
+        result = self._results.get(text)
+        if result is None:
+            result = self._results[text] = self._compiled.fullmatch(text) is not None
+        return result
