@@ -192,6 +192,8 @@ def display_column(values: Sequence[Any], keep: str = "") -> Sequence[Any]:
         texts = [value for value in values if type(value) is str and value]
         longest = max(map(len, texts), default=0)
         joined = "\x00".join(texts)
+    if not texts:
+        return values
     if (
         longest <= MAX_CHARS
         and joined.count("\x00") == len(texts) - 1

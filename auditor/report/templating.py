@@ -45,9 +45,13 @@ def _markdown_trusted(value: object) -> str:
 
 def html_text(value: object) -> Markup:
     """Inventory text for the HTML page: ``display`` (tabs and line ends kept, as in the report's
-    data), HTML-escaped, line ends as character references so no text begins a line of the file."""
+    data, where the filters find them), HTML-escaped, tabs and line ends as character references,
+    so no text begins a line of the file."""
     text = str(escape(display(value, KEEP_BLOCK)))
-    return Markup(text.replace("\n", "&#10;").replace("\r", "&#13;"))  # noqa: S704 - escaped
+    for char in KEEP_BLOCK:
+        if char in text:
+            text = text.replace(char, f"&#{ord(char)};")
+    return Markup(text)  # noqa: S704 - escaped above
 
 
 @cache
