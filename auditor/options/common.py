@@ -10,9 +10,10 @@ EXIT_CODES = """\
 exit codes:
   0  no open finding at or above --fail-on
   1  open findings at or above --fail-on
-  2  usage, settings or policy error
+  2  usage, settings, policy or output error
   3  inventory or API error (unreadable, malformed, incomplete)
   4  internal error (a bug: please report it)
+  130  interrupted (Ctrl-C); 143  terminated (SIGTERM)
 """
 
 
