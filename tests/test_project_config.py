@@ -145,6 +145,8 @@ def test_the_config_in_use_is_named_on_stderr(run_cli: Run, project: Path) -> No
     result = run_cli("check", "--inventory", "inventory.json", "--format", "json")
     assert result.code == 0
     assert f"using config {project / '.smartlead-audit.yaml'}" in result.err
+    report = json.loads((project / "reports" / "audit.json").read_text())
+    assert report["config"] == str(project / ".smartlead-audit.yaml")
 
 
 def test_a_config_above_the_repository_root_is_not_used(

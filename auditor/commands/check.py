@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -198,6 +199,7 @@ def run(args: argparse.Namespace) -> int:
     result = evaluate(
         policy, inventory, fail_on=options.fail_on, now=datetime.now(UTC), baseline=baseline
     )
+    result = replace(result, config=None if options.config is None else str(options.config))
     write_reports(targets, result)
     if not args.quiet:
         for target, _ in targets:

@@ -158,3 +158,5 @@ class AuditResult:
     # Entry id -> the accounts it checked (after only/except and scoping), for formats that
     # report passes too (JUnit).
     checked: dict[str, tuple[EmailAccount, ...]] = field(default_factory=dict)
+    # The project config file the run used, if any.
+    config: str | None = None

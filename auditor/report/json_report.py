@@ -62,6 +62,7 @@ def report_head(result: AuditResult) -> dict[str, Any]:
         "schema": SCHEMA_ID,
         "tool": {"name": "smartlead-auditor", "version": result.tool_version},
         "generated_at": result.generated_at.isoformat(),
+        "config": result.config,
         "inventory": {
             "source": info.source,
             "accounts": len(result.accounts),
