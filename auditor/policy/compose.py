@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from auditor.errors import PolicyProblem, Position
 from auditor.model.entry import did_you_mean
+from auditor.policy.files import Unreadable, read_policy_bytes, real_path
 from auditor.policy.schema import PolicyFileModel
 from auditor.policy.yaml_tree import (
     Loc,
@@ -30,7 +31,6 @@ from auditor.policy.yaml_tree import (
 )
 
 PRESET_PREFIX = "preset:"
-MAX_POLICY_BYTES = 2 * 1024 * 1024
 _PRESET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -51,6 +51,7 @@ class SourceFile:
     doc: YamlDocument
     model: PolicyFileModel
     folder: Path | None  # where its relative `extends` resolve; None for presets
+    root: Path | None  # the repository its `extends` must stay inside; None for presets
 
 
 @dataclass
@@ -75,18 +76,11 @@ class RawEntry:
 
 
 def parse_source(
-    key: str, shown: str, raw: bytes, folder: Path | None
+    key: str, shown: str, raw: bytes, folder: Path | None, root: Path | None
 ) -> SourceFile | list[PolicyProblem]:
-    """Read one file's top level; entries are kept raw for composition."""
+    """Read one file's top level; entries are kept raw for composition. Until the text has
+    parsed as a mapping, no message quotes it: the file may be anything (a key, /etc/passwd)."""
     start = Position(shown, 1, 1)
-    if len(raw) > MAX_POLICY_BYTES:
-        return [
-            PolicyProblem(
-                start,
-                f"policy file is {len(raw)} bytes; the limit is "
-                f"{MAX_POLICY_BYTES} (is this really a policy?)",
-            )
-        ]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -103,22 +97,26 @@ def parse_source(
         model = PolicyFileModel.model_validate(doc.data)
     except ValidationError as exc:
         return validation_problems(locator(doc, []), PolicyFileModel, exc)
-    return SourceFile(key, shown, hashlib.sha256(raw).hexdigest(), doc, model, folder)
+    return SourceFile(key, shown, hashlib.sha256(raw).hexdigest(), doc, model, folder, root)
 
 
 class Composer:
     """Resolves the `extends` graph of a set of files, once per file, detecting cycles."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
         self.problems: list[PolicyProblem] = []
         self.visited: list[SourceFile] = []  # every file read, parents first
         self._resolved: dict[str, dict[str, RawEntry]] = {}
         self._loaded: dict[str, SourceFile | None] = {}
         self._stack: list[str] = []
 
-    def load(self, key: str, shown: str, raw: bytes, folder: Path | None) -> SourceFile | None:
+    def load(
+        self, key: str, shown: str, raw: bytes, folder: Path | None, root: Path | None
+    ) -> SourceFile | None:
+        """Parse a file once; a file reached again keeps the root it was first reached with."""
         if key not in self._loaded:
-            parsed = parse_source(key, shown, raw, folder)
+            parsed = parse_source(key, shown, raw, folder, root)
             if isinstance(parsed, list):
                 self.problems.extend(parsed)
                 self._loaded[key] = None
@@ -170,30 +168,46 @@ class Composer:
                 return None
             key = shown = PRESET_PREFIX + name
             raw = resources.files("auditor.policy").joinpath(f"presets/{name}.yaml").read_bytes()
-            folder = None
+            folder = root = None
         else:
-            if child.folder is None:
+            if child.folder is None or child.root is None:
                 self.problems.append(
                     PolicyProblem(where, "a built-in preset can only extend other presets")
                 )
                 return None
-            path = (child.folder / name).resolve()
-            key, shown = str(path), _shown(child, name)
-            try:
-                raw = path.read_bytes()
-            except OSError as exc:
-                self.problems.append(
-                    PolicyProblem(
-                        where, f"cannot read extended policy {name}: {exc.strerror or exc}"
-                    )
-                )
+            found = self._read_parent(where, child.folder, child.root, name)
+            if found is None:
                 return None
-            folder = path.parent
+            path, raw = found
+            key, shown, folder, root = str(path), _shown(child, name), path.parent, child.root
         if key in self._stack:
             chain = " -> ".join([*self._stack[self._stack.index(key) :], key])
             self.problems.append(PolicyProblem(where, f"extends cycle: {chain}"))
             return None
-        return self.load(key, shown, raw, folder)
+        return self.load(key, shown, raw, folder, root)
+
+    def _read_parent(
+        self, where: Position, folder: Path, root: Path, name: str
+    ) -> tuple[Path, bytes] | None:
+        """The real path and bytes of an extended file, if it lies inside the repository."""
+        if "\x00" in name:
+            reason = f"extends {name!r}: not a valid file name"
+        elif os.path.isabs(name):
+            reason = (
+                f"extends {name}: an absolute path; name a preset, or a file by its path "
+                f"relative to this one inside the policy repository {root}"
+            )
+        else:
+            path = real_path(folder / name)
+            if not path.is_relative_to(root):
+                reason = f"extends {name}: resolves to {path}, outside the policy repository {root}"
+            else:
+                try:  # read through the name given, so that a dangling link is called one
+                    return path, read_policy_bytes(folder / name, self.max_bytes)
+                except Unreadable as exc:
+                    reason = exc.describe(f"extended policy {name}")
+        self.problems.append(PolicyProblem(where, reason))
+        return None
 
     def _raw_entry(
         self, source: SourceFile, index: int, item: object, inherited: dict[str, RawEntry]

@@ -7,7 +7,6 @@ nothing here touches the inventory or the network.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,11 +18,19 @@ from auditor.errors import PolicyError, PolicyProblem, Position, UsageError
 from auditor.model.entry import EntryBase, did_you_mean
 from auditor.model.result import PolicyFileInfo, Severity
 from auditor.policy.compose import Composer, RawEntry, SourceFile
+from auditor.policy.files import (
+    POLICY_SUFFIXES,
+    Candidate,
+    Unreadable,
+    display_path,
+    max_policy_bytes,
+    read_policy_bytes,
+    real_path,
+)
+from auditor.policy.files import discover as discover_files
 from auditor.policy.schema import Waiver, WaiverPolicy
 from auditor.policy.yaml_tree import locator, validation_problems
 from auditor.rules import RULES
-
-POLICY_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True)
@@ -68,51 +75,33 @@ class Policy:
     waiver_policy: WaiverPolicy = field(default_factory=WaiverPolicy)
 
 
-def discover(paths: Sequence[Path]) -> list[Path]:
-    """Files as given; folders expand to their ``*.yaml``/``*.yml``, sorted for determinism."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found.extend(
-                sorted(p for p in path.iterdir() if p.suffix in POLICY_SUFFIXES and p.is_file())
-            )
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise UsageError(
-                f"policy path {path} does not exist.",
-                tip="pass a policy file or folder with --policy (default: ./policies).",
-            )
-    if not found:
+def discover(paths: Sequence[Path]) -> tuple[list[Candidate], list[PolicyProblem]]:
+    """Files as given; folders expand to every `*.yaml`/`*.yml` entry, sorted for determinism
+    (one that cannot be read is a problem later, never skipped)."""
+    found, problems = discover_files(
+        paths, "policy", tip="pass a policy file or folder with --policy (default: ./policies)."
+    )
+    if not found and not problems:
         shown = ", ".join(str(p) for p in paths)
         raise UsageError(
             f"no policy files (*.yaml, *.yml) found in {shown}.",
             tip="create policies/house.yaml or pass --policy.",
         )
-    return found
+    return found, problems
 
 
-def display_path(path: Path) -> str:
-    """Relative to the working directory when inside it: stable across machines in reports."""
-    try:
-        return os.path.relpath(path) if path.resolve().is_relative_to(Path.cwd()) else str(path)
-    except ValueError:
-        return str(path)
-
-
-def load_policy(paths: Sequence[Path], *, today: date | None = None) -> Policy:
-    """Load and check a policy set; `today` (default: the local date) bounds waiver lengths."""
-    composer = Composer()
-    problems: list[PolicyProblem] = []
+def load_policy(
+    paths: Sequence[Path], *, today: date | None = None, max_bytes: int | None = None
+) -> Policy:
+    """Load and check a policy set; `today` (default: the local date) bounds waiver lengths,
+    `max_bytes` (default: `max_policy_bytes()`) each file's size. A path that cannot be read
+    is a problem like any other, never skipped."""
+    composer = Composer(max_policy_bytes() if max_bytes is None else max_bytes)
+    candidates, problems = discover(paths)
     final: dict[str, RawEntry] = {}
     defined_by: dict[str, RawEntry] = {}
-    for path in discover(paths):
-        shown = display_path(path)
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise UsageError(f"cannot read policy file {shown}: {exc.strerror or exc}.") from None
-        source = composer.load(str(path.resolve()), shown, raw, path.resolve().parent)
+    for candidate in candidates:
+        source = _load_top_level(composer, candidate, problems)
         if source is None:
             continue
         for entry_id, entry in composer.resolve(source).items():
@@ -128,6 +117,24 @@ def load_policy(paths: Sequence[Path], *, today: date | None = None) -> Policy:
         raise PolicyError(problems)
     files = tuple(PolicyFileInfo(path=s.shown, sha256=s.sha256) for s in composer.visited)
     return Policy(tuple(entries), tuple(waivers), files, waiver_policy)
+
+
+def _load_top_level(
+    composer: Composer, candidate: Candidate, problems: list[PolicyProblem]
+) -> SourceFile | None:
+    shown = display_path(candidate.path)
+    start = Position(shown, 1, 1)
+    refusal = candidate.outside()
+    if refusal is not None:
+        problems.append(PolicyProblem(start, refusal))
+        return None
+    try:
+        raw = read_policy_bytes(candidate.path, composer.max_bytes)
+    except Unreadable as exc:
+        problems.append(PolicyProblem(start, exc.describe("policy file")))
+        return None
+    real = real_path(candidate.path)
+    return composer.load(str(real), shown, raw, real.parent, candidate.root)
 
 
 def _merge_top_level(
@@ -266,4 +273,12 @@ def _ungoverned(
     return problems
 
 
-__all__ = ["Policy", "PolicyEntry", "WaiverEntry", "discover", "load_policy"]
+__all__ = [
+    "POLICY_SUFFIXES",
+    "Policy",
+    "PolicyEntry",
+    "WaiverEntry",
+    "discover",
+    "display_path",
+    "load_policy",
+]

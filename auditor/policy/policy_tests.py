@@ -30,7 +30,15 @@ from auditor.errors import InventoryError, PolicyError, PolicyProblem, Position
 from auditor.model.account import Inventory, InventoryInfo
 from auditor.model.entry import StrictModel
 from auditor.model.result import FailOn
-from auditor.policy.loader import display_path, load_policy
+from auditor.policy.files import (
+    Candidate,
+    Unreadable,
+    discover,
+    display_path,
+    max_policy_bytes,
+    read_policy_bytes,
+)
+from auditor.policy.loader import load_policy
 from auditor.policy.schema import LaxDate
 from auditor.policy.yaml_tree import PolicyProblemRaised, locator, parse_yaml, validation_problems
 from auditor.sources.inventory import parse_accounts
@@ -75,26 +83,32 @@ class CaseResult:
         return not self.missing and not self.unexpected
 
 
-def discover_tests(paths: Sequence[Path]) -> list[Path]:
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml")))
-        else:
-            found.append(path)
+def discover_tests(paths: Sequence[Path]) -> list[Candidate]:
+    """Test files as given; folders expand to every `*.yaml`/`*.yml` entry (one that cannot be
+    read fails the run, never skipped); raises `PolicyError` for a folder that cannot be listed."""
+    found, problems = discover(paths, "policy test")
+    if problems:
+        raise PolicyError(problems)
     return found
 
 
-def run_file(path: Path) -> list[CaseResult]:
+def run_file(candidate: Candidate) -> list[CaseResult]:
     """Run every case of one test file; a broken file or policy raises `PolicyError`."""
+    path = candidate.path
     shown = display_path(path)
+    start = Position(shown, 1, 1)
+    refusal = candidate.outside()
+    if refusal is not None:
+        raise PolicyError([PolicyProblem(start, refusal)])
     try:
-        doc = parse_yaml(shown, path.read_text(encoding="utf-8"))
+        text = read_policy_bytes(path, max_policy_bytes()).decode("utf-8")
+        doc = parse_yaml(shown, text)
+    except Unreadable as exc:
+        raise PolicyError([PolicyProblem(start, exc.describe("test file"))]) from None
+    except UnicodeDecodeError as exc:
+        raise PolicyError([PolicyProblem(start, f"not UTF-8 text (byte {exc.start})")]) from None
     except PolicyProblemRaised as raised:
         raise PolicyError([raised.problem]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        problem = PolicyProblem(Position(shown, 1, 1), f"cannot read test file: {exc}")
-        raise PolicyError([problem]) from None
     try:
         spec = TestFile.model_validate(doc.data)
     except ValidationError as exc:

@@ -8,12 +8,15 @@ position to quote, so one validator (pydantic) serves and every message still po
 from __future__ import annotations
 
 import datetime as dt
+import re
+import warnings
 from collections.abc import Sequence
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
 
@@ -91,21 +94,48 @@ def to_plain(node: Any, budget: _Budget | None = None) -> Any:
     return node
 
 
+# A text that does not parse may be anything (a key file, /etc/passwd): parser messages keep
+# what they say about it, never what it says. A quoted single character or token name stays.
+_QUOTED = re.compile("'[^'\\n]*'|\"[^\"\\n]*\"")
+_HARMLESS = re.compile(
+    r"<[a-z ]+>|[^\\]|\\(?:[^xuU]|x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8})", re.IGNORECASE
+)
+
+
+def content_free(message: str) -> str:
+    """`message` with every quoted piece of the text replaced by an ellipsis."""
+
+    def keep(match: re.Match[str]) -> str:
+        return match[0] if _HARMLESS.fullmatch(match[0][1:-1]) else "…"
+
+    return _QUOTED.sub(keep, " ".join(message.split()))
+
+
 def parse_yaml(path: str, text: str) -> YamlDocument:
-    """Parse one document; a syntax error becomes a ``PolicyProblem`` at the parser's mark."""
+    """Parse one document; a syntax error becomes a ``PolicyProblem`` at the parser's mark that
+    quotes nothing of the text but single characters."""
     try:
-        return YamlDocument(path, YAML(typ="rt").load(text))
+        with warnings.catch_warnings():  # ruamel warns (a reused anchor) quoting the lines
+            warnings.simplefilter("ignore")
+            return YamlDocument(path, YAML(typ="rt").load(text))
+    except DuplicateKeyError as exc:  # ruamel's message quotes the key and both values
+        mark, start = exc.problem_mark, exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        message = "invalid YAML: this key is already set earlier in the same mapping"
+        if start is not None:
+            message += f" (the mapping starts at line {start.line + 1}, column {start.column + 1})"
+        raise PolicyProblemRaised(PolicyProblem(Position(path, line, col), message)) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        detail = " ".join(part for part in (exc.context, exc.problem) if part)
+        detail = content_free(" ".join(part for part in (exc.context, exc.problem) if part))
         context = exc.context_mark
         if context is not None and mark is not None and context.line != mark.line:
             detail += (
                 f" (the construct started at line {context.line + 1}, column {context.column + 1})"
             )
         raise PolicyProblemRaised(
-            PolicyProblem(Position(path, line, col), f"invalid YAML: {detail or exc}")
+            PolicyProblem(Position(path, line, col), f"invalid YAML: {detail or 'not parsable'}")
         ) from None
     except ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
@@ -113,7 +143,7 @@ def parse_yaml(path: str, text: str) -> YamlDocument:
         message = f"invalid YAML: character {exc.character!r} is not allowed in YAML text"
         raise PolicyProblemRaised(PolicyProblem(Position(path, line, column), message)) from None
     except (YAMLError, ValueError, TypeError) as exc:
-        message = "invalid YAML: " + " ".join(str(exc).split())
+        message = "invalid YAML: " + (content_free(str(exc)) or type(exc).__name__)
         raise PolicyProblemRaised(PolicyProblem(Position(path, 1, 1), message)) from None
     except OverflowError:
         message = (
