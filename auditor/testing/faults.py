@@ -59,6 +59,11 @@ class FaultRule:
 
     A request matches when its number is at least ``request`` (1-based, counted by the server), its
     offset equals ``offset`` and is at least ``min_offset`` (each when given).
+
+    ``body``, for the faults that answer with a body of their own (the HTTP errors, ``html`` and
+    ``success-false``), replaces that body (status and content type stay): any error text a
+    server may send, of any length. Each ``{api_key}`` in it becomes the ``api_key`` the request
+    carried, as a server that echoes the key back would answer.
     """
 
     fault: Fault
@@ -68,6 +73,7 @@ class FaultRule:
     min_offset: int | None = None
     retry_after: float = 1
     delay: float = 1.0
+    body: str | None = None
 
     def matches(self, number: int, offset: int | None) -> bool:
         return self.times > 0 and request_matches(

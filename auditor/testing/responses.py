@@ -80,6 +80,8 @@ def _answer(
             return _rate_limited(handler, rule.retry_after, None)
         elif rule.fault in _FAULT_BODIES:
             status, body, kind = _FAULT_BODIES[rule.fault]
+            if rule.body is not None:  # a custom error text; {api_key} echoes the request's key
+                body = rule.body.replace("{api_key}", query.get("api_key", "")).encode()
             return _send(handler, status, body, kind)
     if path != PATH:
         return _send_json(handler, 404, {"message": f"Cannot GET {path}"})

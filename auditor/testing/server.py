@@ -153,9 +153,11 @@ class SmartLeadServer:
         min_offset: int | None = None,
         retry_after: float = 1,
         delay: float = 1.0,
+        body: str | None = None,
     ) -> None:
-        """Answer the next ``times`` matching requests with ``fault`` (see ``FaultRule``)."""
-        rule = FaultRule(Fault(fault), times, request, offset, min_offset, retry_after, delay)
+        """Answer the next ``times`` matching requests with ``fault`` (see ``FaultRule``; ``body``
+        replaces the fault's own error body, ``{api_key}`` in it echoing the request's key)."""
+        rule = FaultRule(Fault(fault), times, request, offset, min_offset, retry_after, delay, body)
         with self._lock:
             self._faults.append(rule)
 

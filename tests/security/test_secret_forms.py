@@ -82,7 +82,8 @@ def test_any_password_in_any_form_is_found(plain: str) -> None:
     for form in {sent, plain, quote(plain, safe=""), json.dumps(plain)[1:-1], html.escape(plain)}:
         text = f"before {form} after"
         scrubbed = secrets.scrub(text)
-        assert form not in scrubbed, (form, scrubbed)
+        # (the marker itself may spell a password: "[REDACTE" is scrubbed to "[REDACTED]")
+        assert form not in scrubbed.replace("[REDACTED]", "\0"), (form, scrubbed)
 
 
 def test_ordinary_words_are_left_alone() -> None:
