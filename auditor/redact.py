@@ -13,7 +13,7 @@ import json
 import logging
 import re
 from collections.abc import Iterable
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote
 
 from ahocorasick_rs import AhoCorasick
 
@@ -25,12 +25,12 @@ _QUERY_SECRET = re.compile(r"(?i)\b(api_key|apikey|password|imap_password|token)
 
 
 class Redactor:
-    """Scrubs known secret values and ``api_key=...``-style query parameters from text."""
+    """Scrubs registered secrets (each in every form of `secret_forms`, in any case) and
+    ``api_key=...``-style query parameters from text."""
 
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
+    def __init__(self) -> None:
         self._secrets: list[str] = []
-        for secret in secrets:
-            self.add(secret)
+        self._found: tuple[tuple[str, ...], SecretSet] | None = None
 
     def secrets_of_at_least(self, length: int) -> list[str]:
         return [secret for secret in self._secrets if len(secret) >= length]
@@ -38,16 +38,19 @@ class Redactor:
     def add(self, secret: str | None) -> None:
         if secret and secret not in self._secrets:
             self._secrets.append(secret)
-            # Longest first, so a secret containing another is scrubbed whole.
-            self._secrets.sort(key=len, reverse=True)
+
+    @property
+    def _secret_set(self) -> SecretSet:
+        """Made again only when the secrets change (tests restore the list between runs)."""
+        if self._found is None or self._found[0] != tuple(self._secrets):
+            self._found = (tuple(self._secrets), SecretSet(self._secrets))
+        return self._found[1]
 
     def __call__(self, text: str, also: SecretSet | None = None) -> str:
         """``text`` without these secrets, nor those in ``also`` (the inventory's passwords)."""
         if also is not None:
             text = also.scrub(text)
-        for secret in self._secrets:
-            if secret in text:
-                text = text.replace(secret, REDACTED)
+        text = self._secret_set.scrub(text)
         if _may_hold_query_secret(text):
             text = _QUERY_SECRET.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
         return text
@@ -56,7 +59,7 @@ class Redactor:
         """Whether ``text`` holds anything this would scrub: a cheap look before scrubbing."""
         return (
             (also is not None and also.finds(text))
-            or any(secret in text for secret in self._secrets)
+            or self._secret_set.finds(text)
             or (_may_hold_query_secret(text) and _QUERY_SECRET.search(text) is not None)
         )
 
@@ -116,8 +119,9 @@ def secret_forms(secret: object) -> set[str]:
 def _escaped(plain: str) -> set[str]:
     encoded = _PERCENT_ENCODED.sub(_percent, plain)  # as quote(plain, safe="")
     forms = {encoded, encoded.replace("%20", "+"), encoded.replace("%2F", "/")}
-    if _JSON_ESCAPED.search(plain):
-        forms |= {json.dumps(plain)[1:-1], json.dumps(plain, ensure_ascii=False)[1:-1]}
+    if _JSON_ESCAPED.search(plain) or "/" in plain:
+        escaped = json.dumps(plain)[1:-1], json.dumps(plain, ensure_ascii=False)[1:-1]
+        forms |= {*escaped, *(form.replace("/", "\\/") for form in escaped)}  # PHP writes \/
     if _HTML_ESCAPED.search(plain):
         forms |= {html.escape(plain), html.escape(plain, quote=False)}
     return forms
@@ -147,6 +151,8 @@ def _base64_decodings(text: str) -> set[str]:
             decoded.add(raw.decode("utf-8"))
         except (binascii.Error, UnicodeError, ValueError):
             continue
+    # `echo secret | base64` encodes a line end: the password is the text without it.
+    decoded |= {plain.strip() for plain in decoded}
     return {plain for plain in decoded if len(plain) >= MIN_SECRET_LENGTH}
 
 
@@ -226,9 +232,8 @@ def _lower(text: str) -> str:
 
 
 def register_secret(secret: str) -> None:
-    """Scrub ``secret`` from now on, also in the percent-encoded forms a URL gives it."""
-    for form in (secret, quote(secret, safe=""), quote_plus(secret, safe="")):
-        REDACTOR.add(form)
+    """Scrub ``secret`` from now on, in every form `secret_forms` knows."""
+    REDACTOR.add(secret)
 
 
 class RedactingFilter(logging.Filter):

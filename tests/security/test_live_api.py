@@ -320,13 +320,6 @@ KEY_UNKNOWN_SPELLINGS: dict[str, tuple[Fault, str]] = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="REAL LEAK: redact.register_secret knows the API key only as is and URL-encoded "
-    "(case-sensitive); a non-JSON error body with the key JSON-escaped (\\/) or in another case "
-    "is shown (api_request.error_text -> redact.shorten)",
-)
 @pytest.mark.parametrize("name", list(KEY_UNKNOWN_SPELLINGS))
 def test_the_key_in_other_spellings_in_an_error_body(
     name: str,

@@ -335,12 +335,6 @@ WHITESPACE_PASSWORDS = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="REAL LEAK: redact.secret_forms/_base64_decodings keep the decoded password's "
-    "surrounding whitespace, so the password without it (as an error echoes it) is not scrubbed",
-)
 @pytest.mark.parametrize("name", list(WHITESPACE_PASSWORDS))
 def test_a_base64_password_with_whitespace_around_it(
     name: str, run_cli: RunCli, workspace: Workspace
