@@ -16,6 +16,10 @@ With --with-siblings, each file is validated together with the other policy file
 (the set `check --policy FOLDER` loads), so a waiver may name an entry defined in another file.
 The pre-commit hook uses it, since pre-commit passes only the changed files.
 
+A path that cannot be read (a dangling link, a directory or FIFO named *.yaml, a file over
+SMARTLEAD_AUDIT_MAX_POLICY_BYTES, default 2 MiB) is a problem, never skipped; `extends` reaches
+only presets and files inside the policy's repository.
+
 examples:
   smartlead-audit validate                  # ./policies
   smartlead-audit validate policies/house.yaml policies/eu.yaml

@@ -185,7 +185,7 @@ def discover(
     found: list[Candidate] = []
     problems: list[PolicyProblem] = []
     for path in paths:
-        if path.is_dir():
+        if _is_dir(path):
             real = real_path(path)
             root = repository_root(real)
             try:
@@ -199,11 +199,29 @@ def discover(
                 for name in names
                 if Path(name).suffix in POLICY_SUFFIXES
             )
-        elif os.path.lexists(path):
+        elif _exists(path):
             found.append(Candidate(path, repository_root(real_path(path).parent), listed=False))
         else:
             raise UsageError(f"{what} path {path} does not exist.", tip=tip)
     return found, problems
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def _exists(path: Path) -> bool:
+    """True unless nothing is there: a path that cannot be looked at is read, and says why."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError, ValueError):
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def display_path(path: Path) -> str:
