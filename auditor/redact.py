@@ -141,11 +141,14 @@ _BASE64_LINE = 76
 
 def _base64_decodings(text: str) -> set[str]:
     """The text as base64, standard or URL-safe, padded or not, wrapped or not, if it is."""
-    compact = "".join(text.split())
+    compact = "".join(text.split()) if _HAS_SPACE.search(text) else text
     if len(compact) < MIN_SECRET_LENGTH or not _BASE64.fullmatch(compact):
         return set()
     decoded = set()
-    for alphabet in {compact, compact.replace("-", "+").replace("_", "/")}:
+    urlsafe = "-" in compact or "_" in compact
+    for alphabet in (
+        (compact, compact.replace("-", "+").replace("_", "/")) if urlsafe else (compact,)
+    ):
         try:
             raw = binascii.a2b_base64(alphabet + "=" * (-len(alphabet) % 4), strict_mode=True)
             decoded.add(raw.decode("utf-8"))
@@ -156,6 +159,7 @@ def _base64_decodings(text: str) -> set[str]:
     return {plain for plain in decoded if len(plain) >= MIN_SECRET_LENGTH}
 
 
+_HAS_SPACE = re.compile(r"\s")
 _BASE64 = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
 
 
@@ -171,7 +175,7 @@ class SecretSet:
 
     def __init__(self, secrets: Iterable[object]) -> None:
         owners: dict[str, list[str]] = {}
-        for sent in filter(None, map(_as_sent, secrets)):
+        for sent in dict.fromkeys(filter(None, map(_as_sent, secrets))):  # logins repeat
             plains = (sent[:_BASE64_LINE], *_base64_decodings(sent))  # wrapping splits the rest
             found = {_anchor(plain) for plain in plains}
             # A form with no anchor of its own: look for every form of it instead.
@@ -215,7 +219,11 @@ def _as_sent(secret: object) -> str | None:
 def _anchor(plain: str) -> str | None:
     """The end of the longest run of ASCII letters and digits, lower-cased (the end: passwords made
     from a template share their beginnings); None if no run is long enough to stand for it."""
-    longest = max(_ALPHANUMERIC.findall(plain.lower()), key=len, default="")
+    lowered = plain.lower()
+    if lowered.isalnum() and lowered.isascii():  # most of them: the run is the whole text
+        longest = lowered
+    else:
+        longest = max(_ALPHANUMERIC.findall(lowered), key=len, default="")
     return longest[-_ANCHOR_LENGTH:] if len(longest) >= MIN_SECRET_LENGTH else None
 
 
