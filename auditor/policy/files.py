@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from auditor.errors import PolicyProblem, Position, UsageError
+from auditor.limits import byte_cap
 
 POLICY_SUFFIXES = (".yaml", ".yml")
 
@@ -47,19 +48,7 @@ def max_policy_bytes() -> int:
 
     Read here rather than passed down from the CLI, so every command that loads policies
     (check, diff, validate, test) honours it the same way."""
-    value = os.environ.get(MAX_POLICY_BYTES_ENV)
-    if value is None or not value.strip():
-        return DEFAULT_MAX_POLICY_BYTES
-    try:
-        limit = int(value.strip())
-    except ValueError:
-        limit = 0
-    if limit <= 0:
-        raise UsageError(
-            f"{MAX_POLICY_BYTES_ENV} must be a positive whole number of bytes, not {value!r}.",
-            tip=f"unset it for the default ({DEFAULT_MAX_POLICY_BYTES:,} bytes).",
-        )
-    return limit
+    return byte_cap(MAX_POLICY_BYTES_ENV, DEFAULT_MAX_POLICY_BYTES)
 
 
 class Unreadable(Exception):

@@ -7,7 +7,8 @@ import os
 import stat
 from pathlib import Path
 
-from auditor.errors import InventoryError, UsageError
+from auditor.errors import InventoryError
+from auditor.limits import byte_cap
 from auditor.model.account import Inventory
 from auditor.sources.inventory import inventory_from_document, loads_json
 
@@ -19,19 +20,7 @@ MAX_INVENTORY_BYTES_ENV = "SMARTLEAD_AUDIT_MAX_INVENTORY_BYTES"
 
 def max_inventory_bytes() -> int:
     """The cap on a saved inventory: `SMARTLEAD_AUDIT_MAX_INVENTORY_BYTES`, or 1 GiB."""
-    value = os.environ.get(MAX_INVENTORY_BYTES_ENV)
-    if value is None or not value.strip():
-        return DEFAULT_MAX_INVENTORY_BYTES
-    try:
-        limit = int(value.strip())
-    except ValueError:
-        limit = 0
-    if limit <= 0:
-        raise UsageError(
-            f"{MAX_INVENTORY_BYTES_ENV} must be a positive whole number of bytes, not {value!r}.",
-            tip=f"unset it for the default ({DEFAULT_MAX_INVENTORY_BYTES:,} bytes).",
-        )
-    return limit
+    return byte_cap(MAX_INVENTORY_BYTES_ENV, DEFAULT_MAX_INVENTORY_BYTES)
 
 
 class SnapshotSource:
