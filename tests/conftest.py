@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 
+import auditor.cli
 from auditor.cli import main
 from auditor.redact import REDACTOR
 from auditor.testing.server import SmartLeadServer
@@ -145,3 +147,24 @@ def live_env(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SmartL
     with SmartLeadServer(250, api_key=KEY) as server:
         set_env(monkeypatch, server)
         yield server
+
+
+@pytest.fixture
+def records(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[logging.LogRecord]]:
+    """Every log record at DEBUG, captured before the CLI's own (redacting) handler sees it."""
+    captured: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            captured.append(record)
+
+    keep = Keep(level=logging.DEBUG)
+    real = auditor.cli.configure_logging
+
+    def configure(verbosity: int) -> None:
+        real(verbosity)
+        logging.getLogger().handlers.insert(0, keep)
+
+    monkeypatch.setattr(auditor.cli, "configure_logging", configure)
+    yield captured
+    logging.getLogger().removeHandler(keep)

@@ -9,13 +9,11 @@ import json
 import logging
 import socket
 import traceback
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-import auditor.cli
 from tests.support.shared import CliResult
 
 
@@ -62,27 +60,6 @@ class Workspace:
         texts["log records"] = self.log_texts()
         texts.update(self.outputs())
         return texts
-
-
-@pytest.fixture
-def records(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[logging.LogRecord]]:
-    """Every log record at DEBUG, caught before the CLI's own handler (which redacts) sees it."""
-    captured: list[logging.LogRecord] = []
-
-    class Keep(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            captured.append(record)
-
-    keep = Keep(level=logging.DEBUG)
-    real = auditor.cli.configure_logging
-
-    def configure(verbosity: int) -> None:
-        real(verbosity)
-        logging.getLogger().handlers.insert(0, keep)
-
-    monkeypatch.setattr(auditor.cli, "configure_logging", configure)
-    yield captured
-    logging.getLogger().removeHandler(keep)
 
 
 @pytest.fixture

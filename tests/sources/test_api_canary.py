@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
 
-import auditor.cli
 from auditor.api_settings import Settings
 from auditor.errors import AuditorError
 from auditor.sources.api import ApiSource
@@ -54,27 +53,6 @@ PATHS: dict[str, tuple[Setup | None, str, int]] = {
     "success-false": (_fault(Fault.SUCCESS_FALSE), CANARY, 3),
     "keeps-changing": (_churn, CANARY, 3),
 }
-
-
-@pytest.fixture
-def records(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[logging.LogRecord]]:
-    """Every log record, captured *before* the CLI's own (redacting) handler sees it."""
-    captured: list[logging.LogRecord] = []
-
-    class Keep(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            captured.append(record)
-
-    keep = Keep(level=logging.DEBUG)
-    real = auditor.cli.configure_logging
-
-    def configure(verbosity: int) -> None:
-        real(verbosity)
-        logging.getLogger().handlers.insert(0, keep)
-
-    monkeypatch.setattr(auditor.cli, "configure_logging", configure)
-    yield captured
-    logging.getLogger().removeHandler(keep)
 
 
 def _everything(out: str, err: str, logs: list[logging.LogRecord], folder: Path) -> str:
