@@ -8,6 +8,8 @@ import ipaddress
 import json
 import logging
 import socket
+import subprocess
+import sys
 import traceback
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,20 @@ class Workspace:
             for path in sorted(self.root.rglob("*"))
             if path.is_file() and self.inputs not in path.parents
         }
+
+    def run_process(self, env: dict[str, str], *args: str) -> CliResult:
+        """``python -m auditor -vv ARGS`` in its own process, here: what a shell user sees."""
+        done = subprocess.run(
+            [sys.executable, "-m", "auditor", "-vv", *args],
+            cwd=self.root,
+            env=env,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=60,
+            check=False,
+        )
+        return CliResult(done.returncode, done.stdout, done.stderr)
 
     def log_texts(self) -> str:
         texts = []

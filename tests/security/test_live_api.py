@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -364,17 +362,7 @@ def test_the_process_entry_point_against_the_server(
     for number, args in enumerate(commands):
         if number == 3:
             server.add_fault(Fault.HTTP_403, times=50, body='{"message": "bad key {api_key}"}')
-        done = subprocess.run(
-            [sys.executable, "-m", "auditor", "-vv", *args],
-            cwd=workspace.root,
-            env=env,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            timeout=60,
-            check=False,
-        )
-        results.append(CliResult(done.returncode, done.stdout, done.stderr))
+        results.append(workspace.run_process(env, *args))
     assert_clean(workspace.evidence(*results))
     assert [r.code for r in results] == [0, 0, 1, 3], [r.err[-2000:] for r in results]
     assert json.loads(results[1].out)["accounts"]

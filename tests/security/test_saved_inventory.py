@@ -10,8 +10,6 @@ import base64
 import json
 import os
 import re
-import subprocess
-import sys
 from collections.abc import Callable
 from itertools import groupby
 from typing import Any
@@ -297,17 +295,7 @@ def test_the_process_entry_point(workspace: Workspace) -> None:
         ["diff", str(inventory), str(inventory), "--policy", str(policy), "--format", "markdown"],
         ["check", "--policy", str(policy), "--show-config"],
     ):
-        done = subprocess.run(
-            [sys.executable, "-m", "auditor", "-vv", *args],
-            cwd=workspace.root,
-            env=env,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            timeout=60,
-            check=False,
-        )
-        results.append(CliResult(done.returncode, done.stdout, done.stderr))
+        results.append(workspace.run_process(env, *args))
     assert_clean(workspace.evidence(*results))
     assert [r.code for r in results] == [1, 0, 0], [r.err for r in results]
     assert results[0].out.count("[REDACTED]") > len(PLANTS)
