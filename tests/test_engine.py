@@ -247,7 +247,8 @@ def test_selectors_select_what_they_match_one_by_one(
         if _reference_matches(only, a)
         and not (except_ is not None and _reference_matches(except_, a))
     ]
-    assert entry.applicable(AccountIndex(POOL)) == expected
+    index = AccountIndex(POOL)
+    assert index.accounts_at(entry.positions(index)) == expected
 
 
 # The parser rejects repeated ids, but the engine takes any inventory: here two accounts share one.

@@ -197,7 +197,3 @@ class EntryBase(StrictModel):
         if self.except_ is not None:
             chosen = chosen - self.except_.positions(index)
         return chosen
-
-    def applicable(self, index: AccountIndex) -> list[EmailAccount]:
-        """The accounts this entry checks, in inventory order."""
-        return index.accounts_at(self.positions(index))

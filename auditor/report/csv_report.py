@@ -9,7 +9,7 @@ import csv
 from typing import TextIO
 
 from auditor.model.result import AuditResult
-from auditor.report.display import display, display_findings
+from auditor.report.display import display_findings
 from auditor.report.json_report import finding_dict
 from auditor.report.output import as_text
 
@@ -30,14 +30,10 @@ COLUMNS = (
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _guard(value: object) -> str:
+def formula_safe(value: object) -> str:
+    """A cell a spreadsheet shows as text, never runs as a formula."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def cell(value: object) -> str:
-    """A value as its cell shows it."""
-    return _guard(display(value))
 
 
 def write(result: AuditResult, stream: TextIO) -> None:
@@ -45,7 +41,7 @@ def write(result: AuditResult, stream: TextIO) -> None:
     writer.writerow(COLUMNS)
     for finding in display_findings(result.findings):
         row = finding_dict(finding)
-        writer.writerow([_guard(row[column]) for column in COLUMNS])
+        writer.writerow([formula_safe(row[column]) for column in COLUMNS])
 
 
 def render(result: AuditResult) -> str:

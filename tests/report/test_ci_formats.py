@@ -181,8 +181,8 @@ def test_csv_round_trips_and_neutralizes_formulas() -> None:
     assert rows[0].keys() == set(csv_report.COLUMNS)
     emails = {row["email"] for row in rows if row["account_id"] == "1"}
     assert emails == {'\'=HYPERLINK("http://x")@acme.example'}
-    assert csv_report.cell("-1") == "'-1"
-    assert csv_report.cell("plain") == "plain"
+    assert csv_report.formula_safe("-1") == "'-1"
+    assert csv_report.formula_safe("plain") == "plain"
 
 
 def test_junit_survives_hostile_text(tmp_path: Path) -> None:
