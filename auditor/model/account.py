@@ -204,15 +204,17 @@ _NESTED_TEXT_FIELDS = {
     WarmupDetails: _text_fields(fields_of(WarmupDetails)),
     Tag: _text_fields(fields_of(Tag)),
 }
-# Set by `auditor.sources.inventory.parse_accounts` while it validates: every password of the
-# inventory, since one account's password can leak into another's error text.
-INVENTORY_SECRETS: ContextVar[SecretSet | None] = ContextVar("inventory_secrets", default=None)
+# Set by `auditor.sources.inventory.parse_accounts` while it validates: it scrubs every account
+# once they all exist, with every password of the inventory, since one account's password can
+# leak into another's error text.
+SCRUB_DEFERRED: ContextVar[bool] = ContextVar("scrub_deferred", default=False)
 
 
 def _take_passwords(account: EmailAccount, smtp_secret: Any, imap_secret: Any) -> None:
     """Keep only "is a password set" and a credential tag, and scrub every secret (the account's
-    passwords in every form, and whatever `auditor.redact` knows of) from its texts, once, here:
-    nothing downstream needs to scrub again. The account is frozen: this is its __init__."""
+    passwords in every form, and whatever `auditor.redact` knows of) from its texts, here or,
+    while an inventory is parsed, once it is whole: nothing downstream needs to scrub again. The
+    account is frozen: this is its __init__."""
     smtp, imap = _given(smtp_secret), _given(imap_secret)
     assign = object.__setattr__
     if smtp is not None:
@@ -220,7 +222,8 @@ def _take_passwords(account: EmailAccount, smtp_secret: Any, imap_secret: Any) -
         assign(account, CREDENTIAL_TAG, _credential_tag(account.smtp_host, account.username, smtp))
     if imap is not None:
         assign(account, "has_imap_password", True)
-    scrub_texts(account, INVENTORY_SECRETS.get() or SecretSet((smtp, imap)))
+    if not SCRUB_DEFERRED.get():
+        scrub_texts(account, SecretSet((smtp, imap)))
 
 
 def scrub_texts(account: EmailAccount, secrets: SecretSet) -> None:

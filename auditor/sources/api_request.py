@@ -33,7 +33,7 @@ from tenacity import (
 
 from auditor.errors import ApiError
 from auditor.redact import redact, shorten
-from auditor.sources.inventory import DuplicateKeyError, loads_json, not_a_number, unique_pairs
+from auditor.sources.json_decode import DuplicateKeyError, loads_json, not_a_number, unique_pairs
 from auditor.sources.pacing import Pacer
 
 log = logging.getLogger(__name__)

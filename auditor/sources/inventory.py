@@ -8,20 +8,20 @@ audit of a partial or ambiguous inventory would be a false pass.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-import jiter
 from pydantic import TypeAdapter, ValidationError
 
 from auditor.errors import InventoryError
 from auditor.model.account import (
-    INVENTORY_SECRETS,
+    SCRUB_DEFERRED,
     EmailAccount,
     Inventory,
     InventoryInfo,
     account_to_wire,
+    scrub_texts,
     wire_name,
 )
 from auditor.redact import SecretSet
@@ -53,14 +53,29 @@ def parse_accounts(
         raise InventoryError(
             f"{where}: expected a JSON array of accounts, got {_json_type(records)}."
         )
+    return parse_account_slices((records,), where=where, release=release)
+
+
+def parse_account_slices(
+    slices: Iterable[list[Any]], *, where: str = "inventory", release: bool = False
+) -> tuple[EmailAccount, ...]:
+    """`parse_accounts` of an array given in consecutive slices (see
+    `auditor.sources.json_decode.array_slices`)."""
     accounts: list[EmailAccount] = []
+    passwords: list[object] = []
+    deferred = SCRUB_DEFERRED.set(True)
+    try:
+        for records in slices:
+            passwords.extend(password_values(records))
+            _validate_in_batches(records, accounts, where, release, offset=len(accounts))
+    finally:
+        SCRUB_DEFERRED.reset(deferred)
     # Every password of the inventory is scrubbed from every account: one account's password
     # can leak into another's error text.
-    scope = INVENTORY_SECRETS.set(SecretSet(password_values(records)))
-    try:
-        _validate_in_batches(records, accounts, where, release)
-    finally:
-        INVENTORY_SECRETS.reset(scope)
+    everything = SecretSet(passwords)
+    del passwords
+    for account in accounts:
+        scrub_texts(account, everything)
     repeated = _repeated_id(accounts)
     if repeated is not None:
         first, index = repeated
@@ -85,14 +100,14 @@ def _repeated_id(accounts: Sequence[EmailAccount]) -> tuple[int, int] | None:
 
 
 def _validate_in_batches(
-    records: list[Any], accounts: list[EmailAccount], where: str, release: bool
+    records: list[Any], accounts: list[EmailAccount], where: str, release: bool, offset: int
 ) -> None:
     for start in range(0, len(records), BATCH):
         batch = records[start : start + BATCH]
         try:
             accounts.extend(_ACCOUNTS.validate_python(batch))
         except ValidationError as exc:
-            raise InventoryError(_validation_message(exc, batch, start, where)) from None
+            raise InventoryError(_validation_message(exc, batch, offset + start, where)) from None
         if release:
             records[start : start + BATCH] = [None] * len(batch)
         del batch
@@ -134,110 +149,6 @@ def _json_type(value: object) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return "a number"
     return names.get(type(value), type(value).__name__)
-
-
-class DuplicateKeyError(ValueError):
-    """A JSON object repeats a key: which value the API meant is unknowable."""
-
-
-def unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    document = dict(pairs)
-    if len(document) != len(pairs):
-        raise DuplicateKeyError
-    return document
-
-
-class NotANumberError(ValueError):
-    """``NaN`` or ``Infinity`` in JSON text: no JSON value, though Python's decoder takes it."""
-
-
-def not_a_number(constant: str) -> object:
-    raise NotANumberError(f"{constant} is not a JSON number.")
-
-
-class _Tagged(dict[str, Any]):
-    duplicates: list[str]
-
-
-def _tagging_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    document = _Tagged(pairs)
-    document.duplicates = []
-    seen: set[str] = set()
-    for key, _ in pairs:
-        if key in seen:
-            document.duplicates.append(key)
-        seen.add(key)
-    return document
-
-
-def loads_json(text: str | bytes, *, where: str) -> object:
-    """Decode JSON, rejecting repeated keys (naming the record that repeats one); text that is
-    not JSON is an `InventoryError` naming `where` too.
-
-    jiter (Rust, pydantic's own JSON parser) decodes and catches repeated keys in one pass, faster
-    than `json.loads` with a pairs hook; it also shares repeated strings (hosts, ports
-    types), which keeps large inventories smaller. Whatever it refuses goes through the standard
-    library, which either accepts it (a few forms jiter does not, like lone surrogates) or says
-    precisely what is wrong and where."""
-    try:
-        data = text.encode("utf-8") if isinstance(text, str) else text
-        return jiter.from_json(data, catch_duplicate_keys=True, allow_inf_nan=False)
-    except (ValueError, UnicodeError):
-        return _loads_json_exactly(text, where)
-
-
-def _loads_json_exactly(text: str | bytes, where: str) -> object:
-    try:
-        if isinstance(text, bytes):
-            text = text.decode("utf-8")  # not json.loads' guess, which would take UTF-16 too
-        try:
-            return json.loads(text, object_pairs_hook=unique_pairs, parse_constant=not_a_number)
-        except DuplicateKeyError:
-            # Parsed again to name the record; text that is broken further on fails here instead,
-            # and that is reported first: a repeated key in a broken file is moot.
-            document = json.loads(
-                text, object_pairs_hook=_tagging_pairs, parse_constant=not_a_number
-            )
-            raise InventoryError(_duplicate_message(document, where)) from None
-    except json.JSONDecodeError as exc:
-        raise InventoryError(
-            f"{where}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}."
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise InventoryError(f"{where}: not UTF-8 text (byte {exc.start}).") from None
-    except RecursionError:
-        raise InventoryError(f"{where}: JSON nested too deeply to be an inventory.") from None
-    except NotANumberError as exc:
-        raise InventoryError(f"{where}: invalid JSON: {exc}") from None
-
-
-def _duplicate_message(document: object, where: str) -> str:
-    records = document.get("accounts") if isinstance(document, dict) else document
-    if isinstance(records, list):
-        for index, record in enumerate(records):
-            key = _first_duplicate(record)
-            if key is not None:
-                ident = (
-                    f" (id {record['id']})"
-                    if isinstance(record, dict) and isinstance(record.get("id"), int)
-                    else ""
-                )
-                return (
-                    f"{where}: record {index}{ident}: key '{key}' appears more than once; "
-                    "which value is meant is ambiguous."
-                )
-    return f"{where}: key '{_first_duplicate(document)}' appears more than once in a JSON object."
-
-
-def _first_duplicate(node: object) -> str | None:
-    if isinstance(node, _Tagged) and node.duplicates:
-        return node.duplicates[0]
-    children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
-    for child in children:
-        found = _first_duplicate(child)
-        if found is not None:
-            return found
-    return None
 
 
 def inventory_from_document(document: object, *, source: str, release: bool = False) -> Inventory:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import codecs
+import io
 import os
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 from auditor.errors import InventoryError
 from auditor.limits import byte_cap
-from auditor.model.account import Inventory
-from auditor.sources.inventory import inventory_from_document, loads_json
+from auditor.model.account import Inventory, InventoryInfo
+from auditor.sources.inventory import inventory_from_document, parse_account_slices
+from auditor.sources.json_decode import array_slices, loads_json, starts_an_array
 
 # About 1.7 KB per account: 1 GiB is some 600,000 accounts, far past any real workspace, and
 # already several GB of memory once decoded. A wrong path (a disk image, a log) stops here.
@@ -30,18 +33,31 @@ class SnapshotSource:
 
     def load(self) -> Inventory:
         source = str(self.path)
-        # The file's bytes are gone before validation starts: only the decoded JSON is held.
-        document = loads_json(self._read().removeprefix(codecs.BOM_UTF8), where=source)
+        with self._open() as stream:
+            if starts_an_array(stream):  # the API's body: decoded a slice at a time
+                slices = array_slices(stream, where=source)
+                accounts = parse_account_slices(slices, where=source, release=True)
+                return Inventory(accounts, InventoryInfo(source=source))
+            data = stream.read().removeprefix(codecs.BOM_UTF8)
+        # Our snapshot document (no passwords, no fields we do not know) is decoded at once.
+        document = loads_json(data, where=source)
+        del data
         return inventory_from_document(document, source=source, release=True)
 
-    def _read(self) -> bytes:
+    def _open(self) -> BinaryIO:
+        """The file, checked against the size cap; a pipe (`<(curl ...)`), which has no size to
+        check, is read up to the cap first."""
         limit = max_inventory_bytes() if self.max_bytes is None else self.max_bytes
         try:
-            with self.path.open("rb") as stream:
-                info = os.fstat(stream.fileno())
-                if stat.S_ISREG(info.st_mode) and info.st_size > limit:
+            stream = self.path.open("rb")
+            info = os.fstat(stream.fileno())
+            if stat.S_ISREG(info.st_mode):
+                if info.st_size > limit:
+                    stream.close()
                     raise self._too_large(info.st_size, limit)
-                data = stream.read(limit + 1)  # a pipe (`<(curl ...)`) has no size to check
+                return stream
+            with stream:
+                data = stream.read(limit + 1)
         except OSError as exc:
             raise InventoryError(
                 f"cannot read inventory {self.path}: {exc.strerror or exc}.",
@@ -49,7 +65,7 @@ class SnapshotSource:
             ) from None
         if len(data) > limit:
             raise self._too_large(None, limit)
-        return data
+        return io.BytesIO(data)
 
     def _too_large(self, size: int | None, limit: int) -> InventoryError:
         """`size` is None when the file had no size to check (a pipe) and ran past the cap."""
