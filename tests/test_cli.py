@@ -280,7 +280,7 @@ def test_validate_with_siblings_checks_a_file_in_its_policy_set(
     assert "waiver names rule id 'warmup', which no policy defines" in alone.err
     together = run_cli("validate", "--with-siblings", waivers)
     assert (together.code, together.err) == (0, "")
-    assert together.out.startswith("ok: 2 policy files, 1 rule entries, 1 waivers")
+    assert together.out.startswith("ok: 2 policy files, 1 rule entry, 1 waiver")
 
 
 # Start-up is most of a small run (a pre-commit hook, a CI gate on one client's senders): a check

@@ -16,7 +16,12 @@ from auditor.model.account import Inventory
 from auditor.model.result import AuditResult, FailOn
 from auditor.options.check import CheckOptions, output_target, resolve, show_config
 from auditor.options.common import EXIT_CODES, add_command, use_color
-from auditor.options.live import LIVE_HELP, add_fetch_arguments, fetch_inventory, reject_live_flags
+from auditor.options.live import (
+    CHECK_LIVE_HELP,
+    add_fetch_arguments,
+    fetch_inventory,
+    reject_live_flags,
+)
 from auditor.options.suggest import choice
 from auditor.policy.compose import PRESET_PREFIX
 from auditor.policy.loader import Policy, load_policy
@@ -61,7 +66,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "check",
         help="audit accounts against policies",
         description=DESCRIPTION,
-        epilog=EXAMPLES + "\n" + OUTPUT_HELP + "\n" + LIVE_HELP + "\n" + EXIT_CODES,
+        epilog=EXAMPLES + "\n" + OUTPUT_HELP + "\n" + CHECK_LIVE_HELP + "\n" + EXIT_CODES,
     )
     parser.add_argument(
         "--inventory",

@@ -7,7 +7,7 @@ import argparse
 import sys
 from functools import partial
 
-from auditor.options.common import add_command
+from auditor.options.common import add_command, exit_codes
 
 SHELLS = ("bash", "zsh", "fish")
 
@@ -18,7 +18,7 @@ examples:
   smartlead-audit completion bash > ~/.local/share/bash-completion/completions/smartlead-audit
   smartlead-audit completion zsh > "${fpath[1]}/_smartlead-audit"
   smartlead-audit completion fish > ~/.config/fish/completions/smartlead-audit.fish
-"""
+""" + exit_codes("0  script printed", "2  unknown shell")
 
 
 def add_parser(

@@ -6,7 +6,7 @@ import argparse
 
 from auditor.errors import UsageError
 from auditor.model.entry import did_you_mean
-from auditor.options.common import add_command
+from auditor.options.common import add_command, exit_codes
 from auditor.rules import RULES, FleetRule, Rule
 
 EPILOG = """\
@@ -16,7 +16,7 @@ type, tags, client_id, email, domain, in_use, ids).
 examples:
   smartlead-audit rules
   smartlead-audit rules warmup
-"""
+""" + exit_codes("0  done", "2  unknown rule")
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
