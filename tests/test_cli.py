@@ -206,10 +206,15 @@ def test_validate(run_cli: Run, write_policy: Callable[..., Path]) -> None:
 def test_rules_list_and_docs(run_cli: Run) -> None:
     listing = run_cli("rules")
     assert listing.code == 0
-    assert "daily-send-limit" in listing.out and "options: max=(required)" in listing.out
+    assert "daily-send-limit" in listing.out and "options: max: (required)" in listing.out
+    assert "options: status: [ACTIVE]; min_reputation: null; allow_blocked: false" in listing.out
+    assert "PydanticUndefined" not in listing.out
     doc = run_cli("rules", "warmup")
     assert doc.code == 0
     assert "min_reputation" in doc.out and "Remediation:" in doc.out
+    assert "\n  status: [ACTIVE]\n" in doc.out  # defaults as YAML
+    for key in ("title:", "rationale:", "remediation: |"):  # the example entry's guidance keys
+        assert f"\n    {key}" in doc.out
     unknown = run_cli("rules", "warmp")
     assert unknown.code == 2
     assert "unknown rule 'warmp' (did you mean 'warmup'?)" in unknown.err
