@@ -18,15 +18,7 @@ from rich.text import Text
 
 from auditor.model.result import AuditResult, Severity
 from auditor.report.display import one_line
-from auditor.report.summary import (
-    VERDICT_PREFIX,
-    plural,
-    rule_rows,
-    sample,
-    verdict_detail,
-    verdict_word,
-    worst_accounts,
-)
+from auditor.report.summary import VERDICT_PREFIX, Digest, plural, verdict_detail, verdict_word
 
 SAMPLE_SHOWN = 20
 ACCOUNTS_SHOWN = 10
@@ -52,11 +44,12 @@ def _table(*columns: str) -> Table:
     return table
 
 
-def _verdict_and_rules(console: Console, result: AuditResult) -> None:
+def _verdict_and_rules(console: Console, result: AuditResult, digest: Digest) -> None:
     style = "bold green" if result.summary.passed else "bold red"
     word = Text(verdict_word(result), style=style)
-    console.print(Text.assemble(VERDICT_PREFIX, word, verdict_detail(result)))
-    rows = rule_rows(result)
+    # One line whatever the width: CI logs and `grep FAIL` read it as one.
+    console.print(Text.assemble(VERDICT_PREFIX, word, verdict_detail(result)), soft_wrap=True)
+    rows = digest.rows
     if rows:
         table = _table("rule", "severity", "open", "waived", "accounts")
         for row in rows:
@@ -74,7 +67,7 @@ def _verdict_and_rules(console: Console, result: AuditResult) -> None:
 def render_summary(result: AuditResult, *, color: bool = False, width: int = 120) -> str:
     """The verdict line and the per-rule table: what every run says, whatever it writes."""
     buffer = io.StringIO()
-    _verdict_and_rules(_console(buffer, color, width), result)
+    _verdict_and_rules(_console(buffer, color, width), result, Digest(result))
     return buffer.getvalue()
 
 
@@ -85,8 +78,9 @@ def render(
     every finding the sample leaves out."""
     buffer = io.StringIO()
     console = _console(buffer, color, width)
-    _verdict_and_rules(console, result)
-    worst = worst_accounts(result, ACCOUNTS_SHOWN)
+    digest = Digest(result)
+    _verdict_and_rules(console, result, digest)
+    worst = digest.worst_accounts(ACCOUNTS_SHOWN)
     if len(worst) > 1:
         table = _table("account", "email", "findings")
         for account in worst:
@@ -94,7 +88,7 @@ def render(
         console.print()
         console.print(Text("Accounts with the most open findings", style="bold"))
         console.print(table)
-    shown = sample(result, SAMPLE_SHOWN)
+    shown = digest.sample(SAMPLE_SHOWN)
     if shown:
         table = _table("severity", "rule", "account", "email", "message")
         for finding in shown:

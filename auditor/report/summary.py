@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from itertools import chain, zip_longest
+from functools import cached_property
+from itertools import chain, compress, islice, repeat, zip_longest
+from operator import attrgetter, is_
 
 from auditor.model.result import AuditResult, Finding, FindingStatus, Severity
-from auditor.report.view import rule_groups
+from auditor.report.view import RuleGroup, rule_groups
 
 
 def plural(count: int, noun: str, many: str | None = None) -> str:
@@ -54,45 +56,65 @@ class RuleRow:
     accounts: int  # accounts with an open finding of the rule
 
 
-def rule_rows(result: AuditResult) -> list[RuleRow]:
-    """Rules with any finding, worst first: severity, then open findings, then the id."""
-    rows = [
-        RuleRow(g.info.id, g.info.severity, g.open, g.waived, g.accounts_failing)
-        for g in rule_groups(result)
-        if g.findings
-    ]
-    return sorted(rows, key=lambda r: (-r.severity.rank, -r.open, r.rule))
-
-
 @dataclass(frozen=True)
 class AccountRow:
-    account_id: int | None
+    account_id: int
     email: str | None
     open: int
 
 
-def worst_accounts(result: AuditResult, limit: int) -> list[AccountRow]:
-    """The accounts with the most open findings, most first (ties: by account id)."""
-    counts: Counter[int | None] = Counter()
-    emails: dict[int | None, str | None] = {}
-    for finding in result.findings:
-        if finding.status is FindingStatus.OPEN and finding.account_id is not None:
-            counts[finding.account_id] += 1
-            emails.setdefault(finding.account_id, finding.email)
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0] or 0))[:limit]
-    return [AccountRow(account, emails[account], count) for account, count in ranked]
+class Digest:
+    """The figures of one result, each computed once: at 200,000 findings a pass over them is a
+    noticeable part of a run, so passes are few and made with C-level maps where they can be."""
 
+    def __init__(self, result: AuditResult) -> None:
+        self.result = result
 
-def sample(result: AuditResult, limit: int) -> list[Finding]:
-    """Up to ``limit`` open findings taken in turn from each rule (worst rule first), so one
-    rule with thousands of findings does not fill the screen on its own."""
-    order = {row.rule: index for index, row in enumerate(rule_rows(result))}
-    by_rule: dict[str, list[Finding]] = {}
-    for finding in result.findings:
-        if finding.status is FindingStatus.OPEN:
-            shown = by_rule.setdefault(finding.id, [])
-            if len(shown) < limit:  # no rule can give more than the whole sample
-                shown.append(finding)
-    columns = [by_rule[rule] for rule in sorted(by_rule, key=lambda r: order.get(r, len(order)))]
-    turns = chain.from_iterable(zip_longest(*columns))
-    return [f for f in turns if f is not None][:limit]
+    @cached_property
+    def _groups(self) -> list[RuleGroup]:
+        return [g for g in rule_groups(self.result) if g.findings]
+
+    @cached_property
+    def rows(self) -> list[RuleRow]:
+        """Rules with any finding, worst first: severity, then open findings, then the id."""
+        rows = [
+            RuleRow(g.info.id, g.info.severity, g.open, g.waived, g.accounts_failing)
+            for g in self._groups
+        ]
+        return sorted(rows, key=lambda r: (-r.severity.rank, -r.open, r.rule))
+
+    @cached_property
+    def _open(self) -> list[Finding]:
+        findings = self.result.findings
+        statuses = map(attrgetter("status"), findings)
+        return list(compress(findings, map(is_, statuses, repeat(FindingStatus.OPEN))))
+
+    def worst_accounts(self, limit: int) -> list[AccountRow]:
+        """The accounts with the most open findings, most first (ties: by account id)."""
+        counts = Counter(map(attrgetter("account_id"), self._open))
+        counts.pop(None, None)  # a finding about the policy itself (an unused waiver)
+        # The ``limit``-th highest count, then only the accounts that reach it are sorted.
+        top = counts.most_common(limit)
+        floor = top[-1][1] if top else 0
+        reaching = [item for item in counts.items() if item[1] >= floor]
+        ranked = sorted(reaching, key=lambda item: (-item[1], item[0]))[:limit]
+        emails: dict[int, str | None] = {}
+        wanted = {account for account, _ in ranked}
+        for finding in self._open:  # the first finding of each shown account names its email
+            account = finding.account_id
+            if account is not None and account in wanted and account not in emails:
+                emails[account] = finding.email
+                if len(emails) == len(wanted):
+                    break
+        return [AccountRow(account, emails.get(account), count) for account, count in ranked]
+
+    def sample(self, limit: int) -> list[Finding]:
+        """Up to ``limit`` open findings taken in turn from each rule (worst rule first), so one
+        rule with thousands of findings does not fill the screen on its own."""
+        by_id = {g.info.id: g.findings for g in self._groups}
+        columns = [
+            list(islice((f for f in by_id[row.rule] if f.status is FindingStatus.OPEN), limit))
+            for row in self.rows
+        ]
+        turns = chain.from_iterable(zip_longest(*columns))
+        return [f for f in turns if f is not None][:limit]
