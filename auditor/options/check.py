@@ -72,7 +72,7 @@ def _formats(names: list[str], config: LoadedConfig) -> list[ReportFormat]:
 
 
 def _check_outputs(outputs: list[tuple[ReportFormat, str]], formats: list[ReportFormat]) -> None:
-    """One path per format, one report on standard output, and that one alone there."""
+    """One path per format; a report written to standard output is alone there."""
     seen: set[ReportFormat] = set()
     for fmt, _ in outputs:
         if fmt in seen:
@@ -80,7 +80,7 @@ def _check_outputs(outputs: list[tuple[ReportFormat, str]], formats: list[Report
         seen.add(fmt)
     to_stdout = [fmt.value for fmt, path in outputs if path == STDOUT]
     streams = [f.value for f in formats if f in STREAM_FORMATS]
-    if len(to_stdout) + len(streams) > 1:
+    if to_stdout and len(to_stdout) + len(streams) > 1:  # console + github: as ever, both
         shared = ", ".join(streams + [f"--output {name}=-" for name in to_stdout])
         raise UsageError(
             f"standard output can carry one report, not {shared}.",
