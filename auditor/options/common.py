@@ -39,6 +39,11 @@ def disable_color() -> None:
     _color["allowed"] = False
 
 
+def color_allowed() -> bool:
+    """Whether colors may be used at all (neither --no-color nor NO_COLOR)."""
+    return _color["allowed"] and not os.environ.get("NO_COLOR")
+
+
 def common_options() -> argparse.ArgumentParser:
     """Flags every subcommand takes, so ``check -v`` works as well as ``-v check``."""
     parent = argparse.ArgumentParser(add_help=False)
@@ -65,7 +70,7 @@ def add_no_color(parser: argparse.ArgumentParser, default: object = False) -> No
 def use_color(stream: TextIO) -> bool:
     """Color only on a terminal, never with --no-color or when NO_COLOR is set
     (https://no-color.org)."""
-    if not _color["allowed"] or os.environ.get("NO_COLOR"):
+    if not color_allowed():
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
