@@ -21,16 +21,17 @@ from types import FrameType
 from typing import Any, NoReturn, TextIO, cast
 
 from auditor import __version__
-from auditor.commands import check, diff, fetch, init, rules, schema, test, validate
+from auditor.commands import check, completion, diff, fetch, init, rules, schema, test, validate
 from auditor.errors import AuditorError, ExitCode, OutputError, Terminated
-from auditor.options.common import EXIT_CODES, HelpFormatter
+from auditor.options.common import EXIT_CODES, HelpFormatter, add_no_color, disable_color
+from auditor.options.suggest import Parser
 from auditor.redact import RedactingFilter, redact
 
 PROG = "smartlead-audit"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog=PROG,
         description="Audit SmartLead email accounts against YAML policies (config as code).",
         epilog="run 'smartlead-audit COMMAND --help' for a command's options and examples.\n\n"
@@ -45,9 +46,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=0,
         help="more diagnostics on stderr (-vv for debug)",
     )
-    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    add_no_color(parser)
+    subparsers = cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        parser.add_subparsers(title="commands", metavar="COMMAND", required=True),
+    )
     for command in (check, fetch, validate, rules, schema, test, diff, init):
         command.add_parser(subparsers)
+    completion.add_parser(subparsers, parser)
     return parser
 
 
@@ -185,6 +191,8 @@ def _run(argv: Sequence[str] | None) -> int:
             code = exit_.code if isinstance(exit_.code, int) else int(ExitCode.USAGE)
         else:
             verbose = args.verbose
+            if args.no_color:
+                disable_color()
             configure_logging(verbose)
             code = int(args.handler(args))
         sys.stdout.flush()

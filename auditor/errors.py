@@ -79,10 +79,10 @@ class PolicyError(AuditorError):
 
     exit_code = ExitCode.USAGE
 
-    def __init__(self, problems: list[PolicyProblem]) -> None:
+    def __init__(self, problems: list[PolicyProblem], *, kind: str = "policy") -> None:
         self.problems = sorted(problems, key=lambda p: (p.position, p.message))
         count = len(self.problems)
-        header = f"{count} policy problem{'s' if count != 1 else ''} found:"
+        header = f"{count} {kind} problem{'s' if count != 1 else ''} found:"
         super().__init__("\n".join([header, *(str(p) for p in self.problems)]))
 
 

@@ -108,7 +108,7 @@ def _from_pyproject(path: Path) -> ProjectConfig:
             PolicyProblem(where, f"[tool.{TOOL_KEY}] {'.'.join(map(str, e['loc']))}: {e['msg']}")
             for e in exc.errors(include_url=False)
         ]
-        raise PolicyError(problems) from None
+        raise PolicyError(problems, kind="config") from None
 
 
 def _from_yaml(path: Path) -> ProjectConfig:
@@ -116,10 +116,11 @@ def _from_yaml(path: Path) -> ProjectConfig:
     try:
         doc = parse_yaml(shown, path.read_text(encoding="utf-8"))
     except PolicyProblemRaised as raised:
-        raise PolicyError([raised.problem]) from None
+        raise PolicyError([raised.problem], kind="config") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read {path}: {exc}.") from None
     try:
         return ProjectConfig.model_validate(doc.data or {})
     except ValidationError as exc:
-        raise PolicyError(validation_problems(locator(doc, []), ProjectConfig, exc)) from None
+        problems = validation_problems(locator(doc, []), ProjectConfig, exc)
+        raise PolicyError(problems, kind="config") from None

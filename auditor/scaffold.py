@@ -65,18 +65,65 @@ repos:
     hooks:
       - id: smartlead-audit-validate
       # Audit a committed snapshot on every commit (remove if you keep none):
+      # ({FETCH_STEP}, then commit it)
       - id: smartlead-audit
-        args: [--inventory, snapshots/inventory.json]
+        args: [--inventory, {SNAPSHOT}]
       # Live audit before pushing (needs SMARTLEAD_API_KEY):
       # - id: smartlead-audit-live
       #   stages: [pre-push, manual]
 """
 
 
-def github_workflow() -> str:
+SNAPSHOT = "snapshots/inventory.json"
+
+# The one way to make the snapshot the hooks and the workflow audit.
+FETCH_STEP = f"smartlead-audit fetch -o {SNAPSHOT}"
+
+
+def policy_test() -> str:
+    """One example test for ``policies/house.yaml`` as ``init`` writes it (extending the
+    baseline): a compliant mailbox, and a mailbox over the baseline's daily limit."""
     return """\
+# Policy tests: small inventories and the exact findings the policies must give them.
+# `smartlead-audit test` runs every file in this folder; a failing case shows what differs.
+# Add a case whenever you change a rule, so the next change cannot undo it unnoticed.
+policy: [../house.yaml]
+# A mailbox that follows every rule; each case changes only what it is about.
+base_account:
+  from_name: Ada Sender
+  from_email: ada@acme.example
+  type: SMTP
+  smtp_host: smtp.acme.example
+  message_per_day: 40
+  minTimeToWaitInMins: 10
+  different_reply_to_address: replies@acme.example
+  custom_tracking_domain: track.acme.example
+  is_smtp_success: true
+  is_imap_success: true
+  campaign_ids: [7001]
+  warmup_details: {status: ACTIVE, warmup_reputation: "97%"}
+cases:
+  - name: a compliant mailbox has no findings
+    accounts:
+      - {id: 1}
+    expect: []
+
+  - name: a mailbox over the daily limit (50 in the baseline) is flagged, one at it is not
+    rules: [daily-send-limit]
+    accounts:
+      - {id: 1, message_per_day: 51}
+      - {id: 2, message_per_day: 50}
+    expect:
+      - {id: daily-send-limit, account: 1}
+"""
+
+
+def github_workflow() -> str:
+    return f"""\
 # Audit the committed snapshot on every push and pull request; reports land as an artifact,
-# findings as annotations and in the job summary.
+# findings as annotations and in the job summary. Make (and refresh) the snapshot with
+#   SMARTLEAD_API_KEY=... {FETCH_STEP}
+# and commit it; or leave `snapshot` empty and set SMARTLEAD_API_KEY from a secret to audit live.
 name: smartlead audit
 on: [push, pull_request]
 
@@ -90,7 +137,7 @@ jobs:
       - uses: actions/checkout@v4
       - uses: smartlead-auditor/smartlead-auditor@v0
         with:
-          snapshot: snapshots/inventory.json
+          snapshot: {SNAPSHOT}
           formats: html sarif
           upload-sarif: "true"
 """
@@ -101,6 +148,7 @@ def files() -> dict[str, str]:
     return {
         "policies/house.yaml": house_policy(),
         "policies/policy-1.schema.json": render_schema(),
+        "policies/tests/house.test.yaml": policy_test(),
         ".pre-commit-config.yaml": pre_commit_config(),
         ".github/workflows/smartlead-audit.yml": github_workflow(),
     }

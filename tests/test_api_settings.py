@@ -116,9 +116,10 @@ def test_cli_without_key_exits_2_with_a_hint_before_any_request(run_cli) -> None
 
 
 def test_cli_has_no_api_key_flag(run_cli) -> None:  # type: ignore[no-untyped-def]
-    result = run_cli("fetch", "-o", "out.json", "--api-key", "abc")
+    result = run_cli("fetch", "-o", "out.json", "--api-key", "abc-secret-key")
     assert result.code == 2
-    assert "unrecognized arguments" in result.err
+    assert "unknown option --api-key for fetch" in result.err
+    assert "abc-secret-key" not in result.err  # the value after an unknown flag is not echoed
 
 
 def test_unreadable_env_file_is_a_usage_error_without_its_content(isolated: Path) -> None:

@@ -50,9 +50,9 @@ def test_file_formats_are_written_to_the_output_dir(run_cli: Run, tmp_path: Path
     assert result.code == 1
     assert result.out == ""  # console only when asked for (or by default)
     assert sorted(p.name for p in out.iterdir()) == ["audit.html", "audit.json", "audit.md"]
-    assert result.err.splitlines() == [
-        f"wrote {out / n}" for n in ("audit.json", "audit.md", "audit.html")
-    ]
+    lines = result.err.splitlines()
+    assert lines[:3] == [f"wrote {out / n}" for n in ("audit.json", "audit.md", "audit.html")]
+    assert lines[3].startswith("SmartLead audit: FAIL  30 accounts")  # the verdict, on stderr
     report = json.loads((out / "audit.json").read_text())
     assert report["summary"]["result"] == "fail"
 
@@ -64,7 +64,7 @@ def test_clean_inventory_passes(
         "check", "--inventory", write_json([wire()]), "--policy", write_policy(CLEAN_POLICY)
     )
     assert (result.code, result.err) == (0, "")
-    assert result.out.startswith("SmartLead audit: PASS  1 accounts, 0 failing")
+    assert result.out.startswith("SmartLead audit: PASS  1 account, 0 failing")
 
 
 @pytest.mark.parametrize(
@@ -169,7 +169,8 @@ def test_missing_inventory_is_a_usage_error(run_cli: Run, monkeypatch: pytest.Mo
 def test_bad_arguments_exit_2(run_cli: Run, argv: list[str]) -> None:
     result = run_cli(*argv)
     assert result.code == 2
-    assert "usage: smartlead-audit" in result.err
+    assert result.err.startswith("smartlead-audit: error: ")
+    assert "usage:" not in result.err  # one line (and a tip), not argparse's usage block
 
 
 @pytest.mark.parametrize("command", ["check", "validate", "rules"])
@@ -205,10 +206,15 @@ def test_validate(run_cli: Run, write_policy: Callable[..., Path]) -> None:
 def test_rules_list_and_docs(run_cli: Run) -> None:
     listing = run_cli("rules")
     assert listing.code == 0
-    assert "daily-send-limit" in listing.out and "options: max=(required)" in listing.out
+    assert "daily-send-limit" in listing.out and "options: max: (required)" in listing.out
+    assert "options: status: [ACTIVE]; min_reputation: null; allow_blocked: false" in listing.out
+    assert "PydanticUndefined" not in listing.out
     doc = run_cli("rules", "warmup")
     assert doc.code == 0
     assert "min_reputation" in doc.out and "Remediation:" in doc.out
+    assert "\n  status: [ACTIVE]\n" in doc.out  # defaults as YAML
+    for key in ("title:", "rationale:", "remediation: |"):  # the example entry's guidance keys
+        assert f"\n    {key}" in doc.out
     unknown = run_cli("rules", "warmp")
     assert unknown.code == 2
     assert "unknown rule 'warmp' (did you mean 'warmup'?)" in unknown.err
@@ -279,7 +285,7 @@ def test_validate_with_siblings_checks_a_file_in_its_policy_set(
     assert "waiver names rule id 'warmup', which no policy defines" in alone.err
     together = run_cli("validate", "--with-siblings", waivers)
     assert (together.code, together.err) == (0, "")
-    assert together.out.startswith("ok: 2 policy files, 1 rule entries, 1 waivers")
+    assert together.out.startswith("ok: 2 policy files, 1 rule entry, 1 waiver")
 
 
 # Start-up is most of a small run (a pre-commit hook, a CI gate on one client's senders): a check
@@ -301,7 +307,7 @@ UNUSED_BY_A_JSON_CHECK = (
     ("fmt", "imported"),
     [
         ("json", []),
-        ("console", ["rich"]),  # the console report is drawn with rich
+        ("console", ["rich"]),  # the console report is drawn with rich (and the stderr summary)
         ("markdown", ["jinja2"]),  # templated
     ],
 )

@@ -60,7 +60,7 @@ def test_baseline_accepts_known_findings_and_fails_on_new_ones(run_cli: Run, pro
     [
         (None, "cannot read baseline"),
         ("[1, 2]", "is not a smartlead-auditor JSON report"),
-        ("{", "is not JSON"),
+        ("{", "baseline.json:1:2: the file is not valid JSON: a property name in double quotes"),
     ],
 )
 def test_bad_baseline_is_a_usage_error(

@@ -5,17 +5,24 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from auditor.engine import evaluate
-from auditor.errors import ExitCode, InventoryError
+from auditor.errors import ExitCode, InventoryError, UsageError
 from auditor.model.account import Inventory
-from auditor.model.result import FailOn
-from auditor.options.check import CheckOptions, resolve, show_config
+from auditor.model.result import AuditResult, FailOn
+from auditor.options.check import CheckOptions, output_target, resolve, show_config
 from auditor.options.common import EXIT_CODES, add_command, use_color
-from auditor.options.live import LIVE_HELP, add_fetch_arguments, fetch_inventory, reject_live_flags
+from auditor.options.live import (
+    CHECK_LIVE_HELP,
+    add_fetch_arguments,
+    fetch_inventory,
+    reject_live_flags,
+)
+from auditor.options.suggest import choice
 from auditor.policy.compose import PRESET_PREFIX
 from auditor.policy.loader import Policy, load_policy
 from auditor.report import FILE_FORMATS, ReportFormat, github_report
@@ -38,8 +45,18 @@ examples:
   smartlead-audit check --inventory examples/demo-inventory.json
   smartlead-audit check --inventory snapshot.json --policy policies/ --format json --format html
   smartlead-audit check --inventory snapshot.json --fail-on warning --quiet --format markdown
+  smartlead-audit check --inventory snapshot.json --output json=- | jq '.summary'
+  smartlead-audit check --inventory snapshot.json --output html=public/audit.html
   SMARTLEAD_API_KEY=... smartlead-audit check --format json     # live fetch, all accounts
   smartlead-audit check --client-id 5120 --in-use --rate 2        # live, one client's senders
+"""
+
+
+OUTPUT_HELP = """\
+output:
+  Without the console report on stdout, every run prints its verdict and the open and waived
+  findings per rule on stderr (--quiet: not even that). The console report shows the same, then
+  the accounts with the most open findings and a sample of findings spread over the rules.
 """
 
 
@@ -49,7 +66,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "check",
         help="audit accounts against policies",
         description=DESCRIPTION,
-        epilog=EXAMPLES + "\n" + LIVE_HELP + "\n" + EXIT_CODES,
+        epilog=EXAMPLES + "\n" + OUTPUT_HELP + "\n" + CHECK_LIVE_HELP + "\n" + EXIT_CODES,
     )
     parser.add_argument(
         "--inventory",
@@ -71,21 +88,31 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="FMT",
         dest="formats",
         action="append",
-        type=ReportFormat,
-        choices=list(ReportFormat),
+        type=choice(ReportFormat, "format"),
         help="report format, repeatable: "
         + ", ".join(f.value for f in ReportFormat)
         + " (default console; github prints workflow commands to stdout; file formats go to "
         "--output-dir as " + ", ".join(map(FILE_FORMATS.filename, FILE_FORMATS)) + ")",
     )
     parser.add_argument(
-        "--output-dir", metavar="DIR", type=Path, help="folder for file reports (default ./reports)"
+        "--output",
+        metavar="FMT=PATH",
+        dest="outputs",
+        action="append",
+        type=output_target,
+        help="write one file format to PATH, '-' for stdout (e.g. json=- to pipe to jq); "
+        "repeatable",
+    )
+    parser.add_argument(
+        "--output-dir",
+        metavar="DIR",
+        type=Path,
+        help="folder for file reports asked for by --format (default ./reports)",
     )
     parser.add_argument(
         "--fail-on",
         metavar="LEVEL",
-        type=FailOn,
-        choices=list(FailOn),
+        type=choice(FailOn, "level"),
         help="lowest severity of an open finding that fails the run: "
         "error (default), warning, info or never",
     )
@@ -93,7 +120,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "-q",
         "--quiet",
         action="store_true",
-        help="print nothing on success but what --format asks for",
+        help="print nothing but what --format and --output ask for (no verdict on stderr)",
     )
     parser.add_argument(
         "--baseline",
@@ -178,19 +205,20 @@ def run(args: argparse.Namespace) -> int:
     file_formats = [f for f in formats if f in FILE_FORMATS]
     policy = load_policy(options.policies)
     baseline = load_baseline(options.baseline) if options.baseline else frozenset()
+    to_stdout = options.to_stdout
     reports = [
-        (f"the {f.value} report", options.output_dir / FILE_FORMATS[f].filename, FILE_FORMATS[f])
+        (f"the {f.value} report", Path(options.report_path(f)), FILE_FORMATS[f])
         for f in file_formats
+        if f is not to_stdout
     ]
     if options.write_baseline:
         json_format = FILE_FORMATS[ReportFormat.JSON]
         reports.append(("--write-baseline", options.write_baseline, json_format))
+    refuse_same_target(reports)
     targets = [(path, fmt) for _, path, fmt in reports]
     refuse_inputs([(what, path) for what, path, _ in reports], inputs_of(args, options, policy))
-    if file_formats:
-        prepare_dir(options.output_dir)
-    if options.write_baseline:
-        prepare_dir(options.write_baseline.parent)
+    for folder in dict.fromkeys(path.parent for path, _ in targets):
+        prepare_dir(folder)
     inventory = load_inventory(args)
     require_accounts(inventory, args.allow_empty)
     log.info(
@@ -200,14 +228,44 @@ def run(args: argparse.Namespace) -> int:
         policy, inventory, fail_on=options.fail_on, now=datetime.now(UTC), baseline=baseline
     )
     result = replace(result, config=None if options.config is None else str(options.config))
-    write_reports(targets, result)
+    stream = [(sys.stdout, FILE_FORMATS[to_stdout])] if to_stdout is not None else []
+    write_reports(targets, result, streams=stream)
+    written = [str(target) for target, _ in targets]
     if not args.quiet:
-        for target, _ in targets:
+        for target in written:
             print(f"wrote {target}", file=sys.stderr)
-    if ReportFormat.CONSOLE in formats:
-        from auditor.report import console_report  # rich: only when the console is asked for
+    show(result, formats, quiet=args.quiet, written=written)
+    return int(ExitCode.OK if result.summary.passed else ExitCode.FINDINGS)
 
-        sys.stdout.write(console_report.render(result, color=use_color(sys.stdout)))
+
+def refuse_same_target(reports: Sequence[tuple[str, Path, object]]) -> None:
+    """Two outputs to one path would leave only the last: refuse before any work."""
+    seen: dict[Path, str] = {}
+    for what, path, _ in reports:
+        key = path.resolve()
+        if key in seen:
+            raise UsageError(
+                f"{seen[key]} and {what} would both be written to {path}; nothing was written.",
+                tip="give each output its own path.",
+            )
+        seen[key] = what
+
+
+def show(
+    result: AuditResult, formats: tuple[ReportFormat, ...], *, quiet: bool, written: list[str]
+) -> None:
+    """The stream formats on stdout; without the console report, the verdict and the per-rule
+    table on stderr, so a failed run always says why (unless --quiet)."""
     if ReportFormat.GITHUB in formats:
         sys.stdout.write(github_report.render(result))
-    return int(ExitCode.OK if result.summary.passed else ExitCode.FINDINGS)
+    if ReportFormat.CONSOLE in formats:
+        from auditor.report import console_report  # rich: only when results are shown
+
+        color = use_color(sys.stdout)
+        sys.stdout.write(console_report.render(result, color=color, written=written))
+    elif not quiet:
+        from auditor.report import console_report
+
+        sys.stdout.flush()  # the report on stdout first, when both go to one terminal
+        sys.stderr.write(console_report.render_summary(result, color=use_color(sys.stderr)))
+        sys.stderr.flush()

@@ -12,7 +12,8 @@ from auditor.drift import compare, compare_findings
 from auditor.engine import evaluate
 from auditor.model.account import Inventory
 from auditor.model.result import FailOn
-from auditor.options.common import add_command
+from auditor.options.common import add_command, exit_codes
+from auditor.options.suggest import choice
 from auditor.policy.loader import load_policy
 from auditor.sources.snapshot import SnapshotSource
 
@@ -25,12 +26,12 @@ examples:
   smartlead-audit diff snapshots/yesterday.json snapshots/today.json
   smartlead-audit diff old.json new.json --policy policies --format markdown > drift.md
 
-exit codes:
-  0  nothing changed
-  1  accounts were added, removed or changed (e.g. to open a PR on drift)
-  2  usage or policy error
-  3  a snapshot cannot be read
-"""
+""" + exit_codes(
+    "0  nothing changed",
+    "1  accounts were added, removed or changed (e.g. to open a PR on drift)",
+    "2  usage or policy error",
+    "3  a snapshot cannot be read",
+)
 
 
 class DiffFormat(StrEnum):
@@ -58,8 +59,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument(
         "--format",
-        type=DiffFormat,
-        choices=list(DiffFormat),
+        type=choice(DiffFormat, "format"),
         default=DiffFormat.CONSOLE,
         help="output to stdout (default console)",
     )

@@ -7,20 +7,25 @@ import os
 from pathlib import Path
 
 from auditor.errors import UsageError
-from auditor.options.common import add_command
+from auditor.options.common import add_command, exit_codes
 from auditor.report.output import prepare_dir, staged_files
-from auditor.scaffold import files
+from auditor.scaffold import FETCH_STEP, SNAPSHOT, files
 
 EPILOG = """\
 Writes policies/house.yaml (extends the shipped baseline; every rule listed, commented),
-policies/policy-1.schema.json (editor completion), .pre-commit-config.yaml and
-.github/workflows/smartlead-audit.yml. Existing files are never overwritten without --force:
-if any exists, nothing is written. Nothing is written through a folder that is a symbolic link.
+policies/policy-1.schema.json (editor completion), policies/tests/house.test.yaml (an example
+policy test, for `smartlead-audit test`), .pre-commit-config.yaml and
+.github/workflows/smartlead-audit.yml (both audit snapshots/inventory.json). Existing files are
+never overwritten without --force: if any exists, nothing is written. Nothing is written through
+a folder that is a symbolic link.
 
 examples:
   smartlead-audit init
   smartlead-audit init path/to/repo --force
-"""
+""" + exit_codes(
+    "0  files written",
+    "2  a file exists (without --force), a folder is a link, or a file cannot be written",
+)
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -75,5 +80,15 @@ def run(args: argparse.Namespace) -> int:
                 stream.write(text)
     for path in planned:
         print(f"wrote {path}")
-    print("next: edit policies/house.yaml, then run `smartlead-audit validate`")
+    print(NEXT)
     return 0
+
+
+NEXT = f"""\
+next:
+  1. save a snapshot of your accounts (commit it; CI and the hooks audit it):
+       SMARTLEAD_API_KEY=... {FETCH_STEP}
+  2. edit policies/house.yaml, then check it and its tests:
+       smartlead-audit validate && smartlead-audit test
+  3. audit the snapshot:
+       smartlead-audit check --inventory {SNAPSHOT}"""

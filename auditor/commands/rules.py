@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 
 from auditor.errors import UsageError
 from auditor.model.entry import did_you_mean
-from auditor.options.common import add_command
+from auditor.options.common import add_command, exit_codes
 from auditor.rules import RULES, FleetRule, Rule
+from auditor.scaffold import _example  # the Example block of a rule's docstring
 
 EPILOG = """\
 Every entry also takes: id, severity (error, warning, info), only and except (selectors with
@@ -16,7 +18,7 @@ type, tags, client_id, email, domain, in_use, ids).
 examples:
   smartlead-audit rules
   smartlead-audit rules warmup
-"""
+""" + exit_codes("0  done", "2  unknown rule")
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,7 +37,27 @@ def _options_line(rule: Rule) -> str:
     options = rule.option_defaults()
     if not options:
         return "(no options)"
-    return ", ".join(f"{name}={default}" for name, default in options.items())
+    return "; ".join(f"{name}: {default}" for name, default in options.items())
+
+
+GUIDANCE = """\
+    # Optional, in your own words (Markdown); shown with every finding in the reports:
+    title: {title}
+    rationale: Why this matters to us.
+    remediation: |
+      How to fix it; runbook: https://wiki.example.com/runbooks/{id}
+"""
+
+
+def _example_entry(rule: Rule) -> str:
+    """The rule's example entry, with the keys that give a finding the house's own guidance."""
+    lines = _example(rule.doc)
+    if not lines:
+        lines = [f"- rule: {rule.id}"]
+    title = json.dumps(rule.description.rstrip("."))
+    return (
+        "\n".join(f"  {line}" for line in lines) + "\n" + GUIDANCE.format(title=title, id=rule.id)
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -54,6 +76,12 @@ def run(args: argparse.Namespace) -> int:
         )
     print(f"{rule.id}\n{'=' * len(rule.id)}\n")
     print(rule.doc)
-    print(f"\nOptions and defaults: {_options_line(rule)}")
-    print(f"Remediation: {rule.remediation}")
+    options = rule.option_defaults()
+    print("\nOptions and defaults:")
+    for name, default in options.items():
+        print(f"  {name}: {default}")
+    if not options:
+        print("  (no options)")
+    print(f"\nRemediation: {rule.remediation}")
+    print(f"\nAn entry in a policy file:\n\nrules:\n{_example_entry(rule)}", end="")
     return 0

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from auditor.options.common import add_command
+from auditor.options.common import add_command, exit_codes
 from auditor.policy.jsonschema import render_schema
 from auditor.report.output import refuse_policy_file, write_atomic
 
@@ -19,7 +19,7 @@ VS Code and others, reads it):
 examples:
   smartlead-audit schema > policies/policy-1.schema.json
   smartlead-audit schema -o policies/policy-1.schema.json
-"""
+""" + exit_codes("0  schema written", "2  the file cannot be written (or is a policy file)")
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

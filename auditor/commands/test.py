@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from auditor.errors import UsageError
-from auditor.options.common import add_command
+from auditor.options.common import add_command, exit_codes
 from auditor.policy.policy_tests import describe, discover_tests, run_file
 
 EPILOG = """\
@@ -27,11 +27,11 @@ examples:
   smartlead-audit test                       # ./policies/tests
   smartlead-audit test policies/tests/house.test.yaml
 
-exit codes:
-  0  every case passed
-  1  at least one case failed (the diff is printed)
-  2  a test file or the policy it loads is invalid
-"""
+""" + exit_codes(
+    "0  every case passed",
+    "1  at least one case failed (the diff is printed)",
+    "2  a test file or the policy it loads is invalid",
+)
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

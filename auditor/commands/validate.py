@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from auditor.options.common import add_command
-from auditor.policy.loader import load_policy
+from auditor.options.common import add_command, exit_codes
+from auditor.policy.compose import PRESET_PREFIX
+from auditor.policy.loader import Policy, load_policy
+from auditor.report.summary import plural
 
 EPILOG = """\
 Prints every problem as file:line:column: message. Files given together are validated as one
@@ -25,10 +27,9 @@ examples:
   smartlead-audit validate policies/house.yaml policies/eu.yaml
   smartlead-audit validate --with-siblings policies/eu.yaml
 
-exit codes:
-  0  every file is valid
-  2  at least one problem (or a path that does not exist)
-"""
+""" + exit_codes(
+    "0  every file is valid", "2  at least one problem (or a path that does not exist)"
+)
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -61,9 +62,19 @@ def run(args: argparse.Namespace) -> int:
         paths = list(dict.fromkeys(p.parent if p.is_file() else p for p in paths))
     policy = load_policy(paths)
     if not args.quiet:
-        files = len(policy.files)
-        print(
-            f"ok: {files} policy file{'s' if files != 1 else ''}, "
-            f"{len(policy.entries)} rule entries, {len(policy.waivers)} waivers"
-        )
+        print(f"ok: {counts(policy)}")
     return 0
+
+
+def counts(policy: Policy) -> str:
+    """``1 policy file (extends the baseline preset), 9 rule entries, 1 waiver``: the files on
+    disk counted apart from the shipped presets they extend, which the user did not write."""
+    presets = [
+        f.path.removeprefix(PRESET_PREFIX) for f in policy.files if f.path.startswith(PRESET_PREFIX)
+    ]
+    files = plural(len(policy.files) - len(presets), "policy file")
+    if presets:
+        names = ", ".join(presets)
+        files += f" (extends the {names} preset{'s' if len(presets) > 1 else ''})"
+    entries = plural(len(policy.entries), "rule entry", "rule entries")
+    return f"{files}, {entries}, {plural(len(policy.waivers), 'waiver')}"

@@ -34,9 +34,9 @@ LIVE_FLAGS = {
     "warmup_blocked": "--warmup-blocked/--warmup-not-blocked",
 }
 
-LIVE_HELP = """\
+_LIVE_HELP = """\
 live fetch:
-  Without --inventory, accounts are read from the SmartLead API with the key in SMARTLEAD_API_KEY
+  {source} read from the SmartLead API with the key in SMARTLEAD_API_KEY
   (environment or ./.env; never a flag). Settings: flags > environment > .env > defaults;
   SMARTLEAD_BASE_URL, SMARTLEAD_RATE, SMARTLEAD_CONCURRENCY, SMARTLEAD_TIMEOUT, SMARTLEAD_RETRIES,
   SMARTLEAD_BACKOFF. Every page must be fetched, or the command fails without a report or
@@ -44,6 +44,9 @@ live fetch:
   rejected filter (422), an answer that is not a list of accounts, or a list that keeps changing
   all exit 3. A missing key exits 2, before any request.
 """
+# `fetch` always reads the API; `check` does unless given a saved inventory.
+LIVE_HELP = _LIVE_HELP.format(source="Accounts are")
+CHECK_LIVE_HELP = _LIVE_HELP.format(source="Without --inventory, accounts are")
 
 
 def _positive_float(text: str) -> float:

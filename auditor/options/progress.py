@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from auditor.options.common import color_allowed
 from auditor.sources.api import FetchProgress, ProgressCallback
 
 
@@ -30,7 +31,8 @@ def fetch_progress(*, enabled: bool) -> Iterator[ProgressCallback | None]:
         TextColumn("{task.fields[retries]} retries"),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+    console = Console(stderr=True, no_color=not color_allowed())  # --no-color, NO_COLOR
+    with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("fetch", total=None, pages=0, accounts=0, rate=0.0, retries=0)
 
         def update(state: FetchProgress) -> None:

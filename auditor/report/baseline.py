@@ -7,20 +7,25 @@ from pathlib import Path
 
 from auditor.engine import BaselineKey
 from auditor.errors import UsageError
+from auditor.json_errors import not_json
 from auditor.report.json_report import SCHEMA_ID
 
 
 def load_baseline(path: Path) -> frozenset[BaselineKey]:
     """The (entry id, account id) of every finding in a `smartlead-auditor/report@1` file."""
+    text = ""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        document = json.loads(text)
     except OSError as exc:
         raise UsageError(
             f"cannot read baseline {path}: {exc.strerror or exc}.",
             tip="create one with --write-baseline FILE.",
         ) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise UsageError(f"baseline {path} is not JSON: {exc}.") from None
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"baseline {not_json(exc, text, str(path))}") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"baseline {path} is not UTF-8 text (byte {exc.start}).") from None
     if not isinstance(document, dict) or document.get("schema") != SCHEMA_ID:
         raise UsageError(
             f"baseline {path} is not a smartlead-auditor JSON report ({SCHEMA_ID}).",

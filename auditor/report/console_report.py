@@ -1,27 +1,32 @@
-"""A short summary and the worst findings for a terminal (color only where the caller allows).
+"""The console report: the verdict, the findings per rule, the worst accounts and a sample of
+findings spread over the rules; and the shorter summary (verdict and rules) that runs writing
+other formats print on stderr. Color only where the caller allows.
 
-Inventory text goes through ``display.one_line``: rich wraps long cells onto new lines, and in a CI
-log a line that starts with ``::`` would be a GitHub workflow command.
+Laid out for thousands of findings: every figure is a count, and the rows shown are bounded.
+Inventory text goes through ``display.one_line``: rich wraps long cells onto new lines, and in a
+CI log a line that starts with ``::`` would be a GitHub workflow command.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from auditor.model.result import AuditResult, FindingStatus, Severity
+from auditor.model.result import AuditResult, Severity
 from auditor.report.display import one_line
+from auditor.report.summary import VERDICT_PREFIX, Digest, plural, verdict_detail, verdict_word
 
-WORST_SHOWN = 20
+SAMPLE_SHOWN = 20
+ACCOUNTS_SHOWN = 10
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
-def render(result: AuditResult, *, color: bool = False, width: int = 120) -> str:
-    buffer = io.StringIO()
-    console = Console(
+def _console(buffer: io.StringIO, color: bool, width: int) -> Console:
+    return Console(
         file=buffer,
         force_terminal=color,
         no_color=not color,
@@ -29,25 +34,64 @@ def render(result: AuditResult, *, color: bool = False, width: int = 120) -> str
         highlight=False,
         emoji=False,
     )
-    s = result.summary
-    verdict = Text("PASS", style="bold green") if s.passed else Text("FAIL", style="bold red")
-    console.print(
-        Text.assemble(
-            "SmartLead audit: ",
-            verdict,
-            f"  {s.accounts} accounts, {s.accounts_failing} failing; open: "
-            f"{s.open[Severity.ERROR]} error, {s.open[Severity.WARNING]} warning, "
-            f"{s.open[Severity.INFO]} info; {s.waived} waived"
-            + (f", {s.baseline} in baseline" if s.baseline else "")
-            + f" (fail on {s.fail_on.value})",
-        )
-    )
-    open_findings = [f for f in result.findings if f.status is FindingStatus.OPEN]
-    if open_findings:
-        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-        for column in ("severity", "rule", "account", "email", "message"):
-            table.add_column(column, overflow="fold")
-        for finding in open_findings[:WORST_SHOWN]:
+
+
+def _table(*columns: str) -> Table:
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    for column in columns:
+        justify = "right" if column in ("open", "waived", "accounts", "findings") else "left"
+        table.add_column(column, overflow="fold", justify=justify)  # type: ignore[arg-type]
+    return table
+
+
+def _verdict_and_rules(console: Console, result: AuditResult, digest: Digest) -> None:
+    style = "bold green" if result.summary.passed else "bold red"
+    word = Text(verdict_word(result), style=style)
+    # One line whatever the width: CI logs and `grep FAIL` read it as one.
+    console.print(Text.assemble(VERDICT_PREFIX, word, verdict_detail(result)), soft_wrap=True)
+    rows = digest.rows
+    if rows:
+        table = _table("rule", "severity", "open", "waived", "accounts")
+        for row in rows:
+            table.add_row(
+                row.rule,
+                Text(row.severity.value, style=_STYLE[row.severity]),
+                str(row.open),
+                str(row.waived),
+                str(row.accounts),
+            )
+        console.print()
+        console.print(table)
+
+
+def render_summary(result: AuditResult, *, color: bool = False, width: int = 120) -> str:
+    """The verdict line and the per-rule table: what every run says, whatever it writes."""
+    buffer = io.StringIO()
+    _verdict_and_rules(_console(buffer, color, width), result, Digest(result))
+    return buffer.getvalue()
+
+
+def render(
+    result: AuditResult, *, color: bool = False, width: int = 120, written: Sequence[str] = ()
+) -> str:
+    """The whole console report; ``written`` names the report files this run wrote, which hold
+    every finding the sample leaves out."""
+    buffer = io.StringIO()
+    console = _console(buffer, color, width)
+    digest = Digest(result)
+    _verdict_and_rules(console, result, digest)
+    worst = digest.worst_accounts(ACCOUNTS_SHOWN)
+    if len(worst) > 1:
+        table = _table("account", "email", "findings")
+        for account in worst:
+            table.add_row(str(account.account_id), Text(one_line(account.email)), str(account.open))
+        console.print()
+        console.print(Text("Accounts with the most open findings", style="bold"))
+        console.print(table)
+    shown = digest.sample(SAMPLE_SHOWN)
+    if shown:
+        table = _table("severity", "rule", "account", "email", "message")
+        for finding in shown:
             table.add_row(
                 Text(finding.severity.value, style=_STYLE[finding.severity]),
                 finding.id,
@@ -55,10 +99,19 @@ def render(result: AuditResult, *, color: bool = False, width: int = 120) -> str
                 Text(one_line(finding.email)),
                 Text(one_line(finding.message)),
             )
+        total = sum(result.summary.open.values())
+        console.print()
+        title = "Open findings" if total <= len(shown) else "A sample of the open findings"
+        console.print(Text(f"{title} ({len(shown)} of {total})", style="bold"))
         console.print(table)
-        hidden = len(open_findings) - WORST_SHOWN
+        hidden = total - len(shown)
         if hidden > 0:
-            console.print(
-                f"... and {hidden} more open findings (see the json, markdown or html report)"
+            where = (
+                f"see {', '.join(written)}"
+                if written
+                else "write them all with --format html (or json, csv, markdown)"
             )
+            console.print(f"... and {plural(hidden, 'more open finding')}: {where}")
+    elif written:
+        console.print(f"Reports: {', '.join(written)}")
     return buffer.getvalue()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from auditor.model.result import AuditResult
 from auditor.report import FileFormat
@@ -19,9 +20,21 @@ from auditor.report.output import staged_files
 Target = tuple[Path, FileFormat]
 
 
-def write_reports(targets: Sequence[Target], result: AuditResult) -> None:
-    """Write every target, then put them all in place; on the first failure, none is."""
+def write_reports(
+    targets: Sequence[Target],
+    result: AuditResult,
+    *,
+    streams: Sequence[tuple[TextIO, FileFormat]] = (),
+) -> None:
+    """Write every target, then put them all in place; on the first failure, none is.
+
+    ``streams`` (``--output json=-``: standard output) are written once every file is complete
+    and before any is put in place, so a failed file leaves no report on the stream either, and
+    a stream that fails (a closed pipe) leaves the previous files."""
     with staged_files() as files:
         for path, fmt in targets:
             with files.stream(path) as stream:
                 fmt.write(result, stream)
+        for out, fmt in streams:
+            fmt.write(result, out)
+            out.flush()

@@ -13,6 +13,8 @@ documentation: its first line is the description, the first paragraph after it t
 from __future__ import annotations
 
 import inspect
+import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -64,13 +66,16 @@ class Rule:
         return " ".join(paragraphs[1].split()) if len(paragraphs) > 1 else ""
 
     def option_defaults(self) -> dict[str, str]:
-        """Rule-specific options and their defaults, for `smartlead-audit rules`."""
+        """Rule-specific options and their defaults as YAML (``status: [ACTIVE]``), for
+        `smartlead-audit rules`; a required option shows as ``(required)``."""
         shown = {}
         for name, info in self.options.model_fields.items():
             if name in EntryBase.model_fields:
                 continue
             shown[info.alias or name] = (
-                "(required)" if info.is_required() else repr(_plain(info.get_default()))
+                "(required)"
+                if info.is_required()
+                else yaml_flow(_plain(info.get_default(call_default_factory=True)))
             )
         return shown
 
@@ -130,6 +135,26 @@ def wire_path(attribute: str) -> str:
     its wire path, from the account model's one map, so that no rule spells a wire name."""
     (path,) = [p for p, attrs in WIRE_PATHS.items() if attrs == tuple(attribute.split("."))]
     return path
+
+
+_PLAIN_SCALAR = re.compile(r"[A-Za-z0-9_@*][A-Za-z0-9_.@*/-]*")
+_YAML_WORDS = {"null", "true", "false", "yes", "no", "on", "off", "~"}
+
+
+def yaml_flow(value: object) -> str:
+    """A default as a policy author would write it: ``null``, ``false``, ``[ACTIVE]``."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple | frozenset | set):
+        return "[" + ", ".join(yaml_flow(v) for v in value) + "]"
+    text = str(value)
+    if isinstance(value, int | float):
+        return text
+    if _PLAIN_SCALAR.fullmatch(text) and text.lower() not in _YAML_WORDS and not text[0].isdigit():
+        return text
+    return json.dumps(text)  # a JSON string is a YAML string
 
 
 def _plain(value: object) -> object:

@@ -15,6 +15,7 @@ from typing import Any, BinaryIO, Literal, cast
 import jiter
 
 from auditor.errors import InventoryError
+from auditor.json_errors import looks_like_markup, not_json
 
 
 class DuplicateKeyError(ValueError):
@@ -81,15 +82,22 @@ def _loads_json_exactly(text: str | bytes, where: str) -> object:
             )
             raise InventoryError(_duplicate_message(document, where)) from None
     except json.JSONDecodeError as exc:
-        raise InventoryError(
-            f"{where}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}."
-        ) from None
+        raise InventoryError(not_json(exc, text, where), tip=_markup_tip(text)) from None
     except UnicodeDecodeError as exc:
         raise InventoryError(f"{where}: not UTF-8 text (byte {exc.start}).") from None
     except RecursionError:
         raise InventoryError(f"{where}: JSON nested too deeply to be an inventory.") from None
     except NotANumberError as exc:
         raise InventoryError(f"{where}: invalid JSON: {exc}") from None
+
+
+def _markup_tip(text: str | bytes) -> str | None:
+    if looks_like_markup(text) is None:
+        return None
+    return (
+        "an inventory is the API's JSON answer or a `smartlead-audit fetch` snapshot; a page "
+        "saved from a browser (a login or error page) is neither."
+    )
 
 
 def _duplicate_message(document: object, where: str) -> str:

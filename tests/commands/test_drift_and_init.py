@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.support.accounts import wire
-from tests.support.shared import CliResult
+from tests.support.shared import REPO, CliResult
 
 Run = Callable[..., CliResult]
 WriteJson = Callable[..., Path]
@@ -102,10 +102,20 @@ def test_init_scaffolds_a_valid_repository_and_never_overwrites(
         ".pre-commit-config.yaml",
         "policies/house.yaml",
         "policies/policy-1.schema.json",
+        "policies/tests/house.test.yaml",
     ]
     monkeypatch.chdir(tmp_path)
     valid = run_cli("validate")
     assert valid.code == 0, valid.err
+    # what init wrote: one file of the user's, over the preset it extends
+    preset = (REPO / "auditor" / "policy" / "presets" / "baseline.yaml").read_text()
+    entries = preset.count("\n  - rule: ")
+    assert valid.out == (
+        f"ok: 1 policy file (extends the baseline preset), {entries} rule entries, 0 waivers\n"
+    )
+    tested = run_cli("test")  # the example test passes against the policy init wrote
+    assert tested.code == 0, tested.out
+    assert tested.out.endswith("2 cases: 2 passed, 0 failed\n")
     house = (tmp_path / "policies" / "house.yaml").read_text()
     for rule in ("daily-send-limit", "shared-credentials", "field", "warmup"):
         assert f"# {rule}: " in house

@@ -192,7 +192,7 @@ def test_help_documents_flags_examples_and_exit_codes(run_cli, command: str) -> 
     ("args", "message"),
     [
         (["--rate", "0"], "must be greater than 0"),
-        (["--esp", "yahoo"], "invalid choice"),
+        (["--esp", "yahoo"], "'YAHOO' is not a valid value for --esp; valid: GMAIL, OUTLOOK, SMTP"),
         (["--in-use", "--not-in-use"], "not allowed with argument"),
         (["--retries", "-1"], "must be 0 or more"),
     ],

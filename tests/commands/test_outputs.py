@@ -186,7 +186,7 @@ def test_init_through_real_folders_is_unchanged(run_cli: Run, tmp_path: Path) ->
     (tmp_path / "policies").mkdir()
     result = run_cli("init", tmp_path)
     assert result.code == 0, result.err
-    assert result.out.splitlines()[-1].startswith("next: edit policies/house.yaml")
+    assert "smartlead-audit fetch -o snapshots/inventory.json" in result.out
     assert (tmp_path / "policies" / "house.yaml").is_file()
 
 

@@ -155,11 +155,16 @@ def test_snapshot_round_trip_keeps_everything_but_passwords(tmp_path: Path) -> N
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        (b'[{"id": 1,', "invalid JSON"),
+        (b'[{"id": 1,', "bad.json:1:11: the file is not valid JSON: a property name in double"),
+        (b"<!DOCTYPE html><html>", "bad.json: this looks like an HTML page, not JSON."),
+        (b"  \n", "bad.json: the file is empty, not JSON."),
         (b"\xff\xfe[]", "not UTF-8"),
         (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
         # a repeated key first, then broken text: the broken text is what gets reported
-        (b'[{"id": 1, "id": 2}\x00', "bad.json:1:20: invalid JSON: Expecting ',' delimiter"),
+        (
+            b'[{"id": 1, "id": 2}\x00',
+            "bad.json:1:20: the file is not valid JSON: a comma was expected here.",
+        ),
     ],
 )
 def test_unreadable_snapshot_files(tmp_path: Path, content: bytes, expected: str) -> None:

@@ -68,10 +68,10 @@ def test_a_large_array_is_given_in_many_slices(monkeypatch: pytest.MonkeyPatch) 
     ("tail", "expected"),
     [
         # broken text far past the first slices: the error names the line and column in the file
-        (b'\n  {"id": 2,,}\n]', "invalid JSON"),
+        (b'\n  {"id": 2,,}\n]', "not valid JSON"),
         (b'\n  {"id": 2, "id": 3}\n]', "key 'id' appears more than once"),
         (b'\n  {"id": NaN}\n]', "NaN is not a JSON number"),
-        (b'\n  {"id": 2}\n] trailing', "invalid JSON: Extra data"),
+        (b'\n  {"id": 2}\n] trailing', "more text follows the end"),
     ],
 )
 def test_errors_past_the_first_slices_are_those_of_the_whole_text(
