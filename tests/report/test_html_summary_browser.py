@@ -3,25 +3,22 @@ links filter and scroll to the findings, the findings table fits its container a
 and becomes cards on a phone, baseline findings say so, the account view shows each finding's fix
 (the policy entry's own words), and no rule text shows a literal backtick.
 
-Like ``test_html_browser``, every page is watched (no dialog, console error or request) and a
-missing browser fails the module under ``CI=true``.
+The browser and pages are ``conftest``'s, as ``test_html_browser``'s: every page is watched (no dialog, console
+error or request) and a missing browser fails the module under ``CI=true``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from auditor.engine import evaluate
-from auditor.model.account import Inventory, InventoryInfo
-from auditor.model.result import AuditResult, FailOn, FindingStatus
-from auditor.policy.loader import load_policy
-from auditor.sources.inventory import parse_accounts
+from auditor.model.result import FindingStatus
 from auditor.testing.generator import generate_accounts
-from tests.support.browser import NOW, PageWatch, launch_chromium, open_report, write_report
+from tests.report.conftest import Opener
+from tests.report.test_html_browser import Report
+from tests.support.browser import audit
 
 RUNBOOK = "https://runbooks.example/mail/send-gap"
 # House words with inline code and a runbook link; a field check with no text of its own; a
@@ -50,56 +47,28 @@ rules:
 LONG = "verylongunbrokentrackingsubdomainname" * 4  # no break opportunity
 
 
-def _audit(workdir: Path) -> tuple[AuditResult, AuditResult]:
+def _reports(workdir: Path) -> tuple[Report, Report]:
     """The same audit twice: plain, and against a baseline of half its send-gap findings."""
     records = generate_accounts(120, seed=16, first_id=160001)
     for record in records[:10]:  # long unbreakable values, to test that the table still fits
         record["custom_tracking_domain"] = f"{LONG}.example"
-    workdir.mkdir(parents=True, exist_ok=True)
-    policy_file = workdir / "policy.yaml"
-    policy_file.write_text(POLICY, encoding="utf-8")
-    policy = load_policy([policy_file])
-    inventory = Inventory(parse_accounts(records), InventoryInfo(source="t", fetched_at=NOW))
-    plain = evaluate(policy, inventory, fail_on=FailOn.ERROR, now=NOW)
+    plain = audit(records, POLICY, workdir)
     gaps = [f for f in plain.findings if f.id == "send-gap"]
     known = frozenset((f.id, f.account_id) for f in gaps[::2])
-    with_baseline = evaluate(policy, inventory, fail_on=FailOn.ERROR, now=NOW, baseline=known)
-    return plain, with_baseline
+    with_baseline = audit(records, POLICY, workdir, baseline=known)
+    return Report(plain, workdir / "plain.html"), Report(with_baseline, workdir / "known.html")
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[AuditResult, Path]]:
-    workdir = tmp_path_factory.mktemp("summary")
-    plain, with_baseline = _audit(workdir)
-    return {
-        "plain": (plain, write_report(plain, workdir / "plain.html")),
-        "baseline": (with_baseline, write_report(with_baseline, workdir / "baseline.html")),
-    }
+def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Report]:
+    plain, with_baseline = _reports(tmp_path_factory.mktemp("summary"))
+    return {"plain": plain, "baseline": with_baseline}
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    yield from launch_chromium()
-
-
-Opener = Callable[..., Any]
-
-
-@pytest.fixture
-def open_page(browser: Any) -> Iterator[Opener]:
-    opened: list[tuple[Any, PageWatch]] = []
-
-    def opener(path: Path, fragment: str = "", width: int = 1280) -> Any:
-        page, watch = open_report(browser, path, fragment)
-        page.set_viewport_size({"width": width, "height": 900})
-        opened.append((page, watch))
-        return page
-
-    yield opener
-    problems = [p for _, watch in opened for p in watch.problems()]
-    for page, _ in opened:
-        page.close()
-    assert problems == []
+def opened(open_page: Opener, report: Report, fragment: str = "", width: int = 1280) -> Any:
+    page = open_page(report, fragment)
+    page.set_viewport_size({"width": width, "height": 900})
+    return page
 
 
 def findings_in_view(page: Any) -> bool:
@@ -135,13 +104,11 @@ def shown(page: Any) -> int:
     ids=["rule", "card", "chart-bar"],
 )
 def test_summary_links_filter_and_scroll_to_findings(
-    open_page: Opener,
-    reports: dict[str, tuple[AuditResult, Path]],
-    selector: str,
-    expected: dict[str, str],
+    open_page: Opener, reports: dict[str, Report], selector: str, expected: dict[str, str]
 ) -> None:
-    result, path = reports["plain"]
-    page = open_page(path)
+    report = reports["plain"]
+    result = report.result
+    page = opened(open_page, report)
     assert not findings_in_view(page)  # the page opens at the top
     page.click(selector)
     wait_scrolled(page)
@@ -162,10 +129,11 @@ def test_summary_links_filter_and_scroll_to_findings(
 
 
 def test_domain_and_client_rows_filter_by_account(
-    open_page: Opener, reports: dict[str, tuple[AuditResult, Path]]
+    open_page: Opener, reports: dict[str, Report]
 ) -> None:
-    result, path = reports["plain"]
-    page = open_page(path)
+    report = reports["plain"]
+    result = report.result
+    page = opened(open_page, report)
     link = page.locator("#top-domains a.filter-link").first
     domain = link.text_content()
     link.click()
@@ -198,11 +166,11 @@ OVERFLOW = """() => {
 
 @pytest.mark.parametrize("width", [1280, 1920])
 def test_findings_table_fits_its_container(
-    open_page: Opener, reports: dict[str, tuple[AuditResult, Path]], width: int
+    open_page: Opener, reports: dict[str, Report], width: int
 ) -> None:
-    _, path = reports["plain"]
+    report = reports["plain"]
     # The long tracking domains are info findings of tracking-domain: show those rows.
-    page = open_page(path, "rule=tracking-domain", width=width)
+    page = opened(open_page, report, "rule=tracking-domain", width=width)
     assert LONG in page.text_content("#findings-body")
     box = page.evaluate(OVERFLOW)
     assert box["scroll"] <= box["wrap"], box  # no horizontal scrolling inside the wrapper
@@ -215,11 +183,9 @@ def test_findings_table_fits_its_container(
     assert breaks > 0
 
 
-def test_rows_become_cards_at_phone_width(
-    open_page: Opener, reports: dict[str, tuple[AuditResult, Path]]
-) -> None:
-    _, path = reports["plain"]
-    page = open_page(path, "rule=tracking-domain", width=390)
+def test_rows_become_cards_at_phone_width(open_page: Opener, reports: dict[str, Report]) -> None:
+    report = reports["plain"]
+    page = opened(open_page, report, "rule=tracking-domain", width=390)
     layout = page.evaluate(
         """() => {
       const row = document.querySelector('#findings-body tr');
@@ -241,19 +207,18 @@ def test_rows_become_cards_at_phone_width(
 # --- statuses, fixes, text ------------------------------------------------------------------------
 
 
-def test_baseline_findings_say_baseline(
-    open_page: Opener, reports: dict[str, tuple[AuditResult, Path]]
-) -> None:
-    result, path = reports["baseline"]
+def test_baseline_findings_say_baseline(open_page: Opener, reports: dict[str, Report]) -> None:
+    report = reports["baseline"]
+    result = report.result
     known = [f for f in result.findings if f.status is FindingStatus.BASELINE]
     assert known
-    page = open_page(path, "status=baseline&size=500")
+    page = opened(open_page, report, "status=baseline&size=500")
     assert shown(page) == len(known)
     statuses = page.eval_on_selector_all(
         "#findings-body td.cell-status", "cells => cells.map(c => c.textContent)"
     )
     assert statuses == ["baseline"] * len(known)
-    page = open_page(path, "status=open&rule=send-gap&size=500")
+    page = opened(open_page, report, "status=open&rule=send-gap&size=500")
     statuses = page.eval_on_selector_all(
         "#findings-body td.cell-status", "cells => cells.map(c => c.textContent)"
     )
@@ -261,15 +226,16 @@ def test_baseline_findings_say_baseline(
 
 
 def test_account_view_shows_the_fix_for_each_finding(
-    open_page: Opener, reports: dict[str, tuple[AuditResult, Path]]
+    open_page: Opener, reports: dict[str, Report]
 ) -> None:
-    result, path = reports["plain"]
+    report = reports["plain"]
+    result = report.result
     account = next(
         a
         for a in result.accounts
         if {"send-gap", "smtp-port"} <= {f.id for f in result.findings if f.account_id == a.id}
     )
-    page = open_page(path, f"account={account.id}")
+    page = opened(open_page, report, f"account={account.id}")
     rows = page.eval_on_selector_all(
         "#account-body table.account-findings tbody tr",
         """rows => rows.map(r => ({rule: r.querySelector('.cell-rule').textContent,
@@ -292,13 +258,12 @@ def test_account_view_shows_the_fix_for_each_finding(
     assert by_rule["smtp-port"]["codes"] == ["smtp_port"]
 
 
-def test_no_literal_backtick_anywhere(
-    open_page: Opener, reports: dict[str, tuple[AuditResult, Path]]
-) -> None:
-    result, path = reports["baseline"]
+def test_no_literal_backtick_anywhere(open_page: Opener, reports: dict[str, Report]) -> None:
+    report = reports["baseline"]
+    result = report.result
     assert any("`" in info.description + info.remediation for info in result.rules)
     account = next(f.account_id for f in result.findings if f.id == "send-gap")
-    page = open_page(path, f"account={account}")
+    page = opened(open_page, report, f"account={account}")
     page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
     text = page.evaluate(
         """() => { const body = document.body.cloneNode(true);
