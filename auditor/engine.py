@@ -268,13 +268,15 @@ def summarize(findings: Iterable[Finding], accounts: int, fail_on: FailOn) -> Su
 
 
 def _rule_info(entry: PolicyEntry) -> RuleInfo:
-    rule = RULES[entry.rule]
+    """The entry's own words first (`title`, `rationale`, `remediation`), then text generated
+    for it (custom checks), then the rule's built-in text."""
+    rule, options = RULES[entry.rule], entry.options
     return RuleInfo(
         id=entry.id,
         rule=entry.rule,
         severity=entry.severity,
-        description=entry.options.summary or rule.description,
-        rationale=rule.rationale,
-        remediation=rule.remediation,
+        description=options.title or options.summary or rule.description,
+        rationale=options.rationale or options.generated_rationale or rule.rationale,
+        remediation=options.remediation or options.generated_remediation or rule.remediation,
         policy=entry.where,
     )

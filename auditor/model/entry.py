@@ -175,6 +175,11 @@ class EntryBase(StrictModel):
     only: Selector | None = None
     except_: Selector | None = Field(default=None, alias="except")
     enabled: bool = True
+    # The house's own words for reports (Markdown: `code`, [links](https://...)); each overrides
+    # the rule's built-in text (`Guidance`).
+    title: Annotated[str, Field(min_length=1)] | None = None
+    rationale: Annotated[str, Field(min_length=1)] | None = None
+    remediation: Annotated[str, Field(min_length=1)] | None = None
 
     @property
     def entry_id(self) -> str:
@@ -183,6 +188,16 @@ class EntryBase(StrictModel):
     @property
     def summary(self) -> str | None:
         """What this entry checks, when the rule's own description is too generic."""
+        return None
+
+    @property
+    def generated_rationale(self) -> str | None:
+        """Why the entry exists, when the rule's own rationale does not fit it (custom checks)."""
+        return None
+
+    @property
+    def generated_remediation(self) -> str | None:
+        """How to fix a finding, when the rule's own remediation is too generic."""
         return None
 
     @property

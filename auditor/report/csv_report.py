@@ -12,6 +12,7 @@ from auditor.model.result import AuditResult
 from auditor.report.display import display_findings
 from auditor.report.json_report import finding_dict
 from auditor.report.output import as_text
+from auditor.report.view import remediations
 
 COLUMNS = (
     "severity",
@@ -26,6 +27,7 @@ COLUMNS = (
     "message",
     "policy",
     "waiver",
+    "remediation",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -39,8 +41,9 @@ def formula_safe(value: object) -> str:
 def write(result: AuditResult, stream: TextIO) -> None:
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(COLUMNS)
+    fixes = remediations(result)
     for finding in display_findings(result.findings):
-        row = finding_dict(finding)
+        row = finding_dict(finding, fixes)
         writer.writerow([formula_safe(row[column]) for column in COLUMNS])
 
 

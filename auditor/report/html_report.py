@@ -22,10 +22,11 @@ from auditor.report.display import FINDING_TEXT, KEEP_BLOCK, display_column
 from auditor.report.html.assets import assets
 from auditor.report.html.charts import BarChart, bar_chart
 from auditor.report.html.columns import StringTable, encode_table
-from auditor.report.html.payload import finding_columns, payload_parts
+from auditor.report.html.payload import finding_columns, guidance, payload_parts
+from auditor.report.html.summary import hotspots, rule_chart
 from auditor.report.output import as_text
 from auditor.report.templating import environment
-from auditor.report.view import InventoryOverview, inventory_overview, rule_groups
+from auditor.report.view import InventoryOverview, RuleGroup, inventory_overview, rule_groups
 
 # The overview lists the most common connection errors; the rest are one line (and in findings).
 FAILURES_SHOWN = 20
@@ -84,12 +85,17 @@ def _finding_columns(result: AuditResult) -> dict[str, Sequence[Any]]:
     return columns
 
 
+def _urgency(group: RuleGroup) -> tuple[int, int]:
+    """What to fix first: the worst severity, then the most open findings."""
+    return (-group.info.severity.rank, -group.open)
+
+
 def write(result: AuditResult, stream: TextIO) -> None:
     """The page, its data block written a slice of a column at a time (``payload_parts``).
 
     The overview, the filters' options and the accounts table all come from one set of account
     columns: each pass over 50,000 scattered account objects costs more than one over a list."""
-    groups = rule_groups(result)
+    groups = sorted(rule_groups(result), key=_urgency)  # stable: policy order among equals
     columns = account_columns(result.accounts)
     overview = inventory_overview(result.accounts, columns)
     tags = {tag for names in columns["tags"] for tag in names}
@@ -111,14 +117,17 @@ def write(result: AuditResult, stream: TextIO) -> None:
         template.generate(
             result=result,
             summary=result.summary,
-            groups=groups,
+            groups=[g for g in groups if g.open],
+            quiet_groups=[g for g in groups if not g.open],
+            rule_chart=rule_chart(groups),
+            hotspots=hotspots(result.findings, result.accounts),
             overview=overview,
             charts=overview_charts(overview),
             failures=failures[:FAILURES_SHOWN],
             failures_hidden=failures[FAILURES_SHOWN:],
             choices=choices,
             assets=assets(),
-            data=payload_parts(strings, findings, accounts),
+            data=payload_parts(strings, findings, accounts, guidance(g.info for g in groups)),
         )
     )
 

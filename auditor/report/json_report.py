@@ -4,13 +4,16 @@ shipped beside this module (``schemas/report-1.schema.json``)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict
+from functools import partial
 from typing import Any, TextIO
 
 from auditor.model.result import AuditResult, Finding, FindingStatus, Severity, WaiverRecord
 from auditor.report.display import json_safe
 from auditor.report.jsontext import compact
 from auditor.report.output import ROWS_PER_WRITE, as_text
+from auditor.report.view import WAIVER_REMEDIATION, remediations
 
 SCHEMA_ID = "smartlead-auditor/report@1"
 
@@ -21,8 +24,10 @@ VALUE: dict[Severity | FindingStatus, str] = {
 }
 
 
-def finding_dict(finding: Finding) -> dict[str, Any]:
-    return {
+def finding_dict(finding: Finding, fixes: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """A finding as the JSON report writes it; ``fixes`` (``view.remediations``) says how to fix
+    it (``None``: no remediation key, for callers that only compare fields)."""
+    row = {
         "id": finding.id,
         "rule": finding.rule,
         "severity": VALUE[finding.severity],
@@ -36,6 +41,9 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "policy": finding.policy,
         "waiver": None if finding.waiver is None else str(finding.waiver),
     }
+    if fixes is not None:
+        row["remediation"] = fixes.get(finding.id, WAIVER_REMEDIATION)
+    return row
 
 
 def waiver_dict(record: WaiverRecord) -> dict[str, Any]:
@@ -101,8 +109,9 @@ def write(result: AuditResult, stream: TextIO) -> None:
     head = json_safe(json.dumps(report_head(result), indent=2, ensure_ascii=False))
     stream.write(head[:-2] + ',\n  "findings": [')  # reopen the object after its last member
     findings = result.findings
+    row = partial(finding_dict, fixes=remediations(result))
     for start in range(0, len(findings), ROWS_PER_WRITE):
-        rows = map(compact, map(finding_dict, findings[start : start + ROWS_PER_WRITE]))
+        rows = map(compact, map(row, findings[start : start + ROWS_PER_WRITE]))
         stream.write(("," if start else "") + "\n    " + ",\n    ".join(rows))
     stream.write("\n  ]\n}\n" if findings else "]\n}\n")
 

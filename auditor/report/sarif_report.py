@@ -11,6 +11,7 @@ import hashlib
 from typing import Any, TextIO
 
 from auditor.model.result import AuditResult, Finding, FindingStatus, RuleInfo, Severity
+from auditor.report.inline import first_link
 from auditor.report.jsontext import compact
 from auditor.report.output import ROWS_PER_WRITE, as_text
 from auditor.report.view import rule_groups
@@ -34,6 +35,8 @@ def _rule(info: RuleInfo) -> dict[str, Any]:
             "markdown": f"**{info.description}**\n\n{info.rationale}\n\n"
             f"**Remediation:** {info.remediation}\n\nPolicy: `{info.policy}`",
         },
+        # The entry's runbook, when its remediation links one.
+        **({"helpUri": link} if (link := first_link(info.remediation)) else {}),
         "defaultConfiguration": {"level": _LEVEL[info.severity]},
         "properties": {
             "security-severity": _SECURITY_SEVERITY[info.severity],

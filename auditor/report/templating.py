@@ -11,6 +11,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup, escape
 
 from auditor.report.display import JOINER, KEEP_BLOCK, display
+from auditor.report.inline import segments
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 # "&amp;", "&#x202e;": a character reference would be decoded, so its "&" is escaped.
@@ -67,4 +68,5 @@ def environment() -> Environment:
     env.filters["md"] = markdown_escape
     env.filters["md_trusted"] = _markdown_trusted
     env.filters["text"] = html_text
+    env.filters["segments"] = segments
     return env

@@ -51,19 +51,30 @@ def rule_groups(result: AuditResult) -> list[RuleGroup]:
     for finding in result.findings:
         by_id[finding.id].append(finding)
     groups = [RuleGroup(info, tuple(by_id.pop(info.id, ()))) for info in result.rules]
-    for rule_id, findings in sorted(by_id.items()):
-        first = findings[0]
-        info = RuleInfo(
-            id=rule_id,
-            rule=first.rule,
-            severity=first.severity,
-            description="Waivers that need attention.",
-            rationale="An exception is only trustworthy while someone keeps it current.",
-            remediation="Renew the waiver with a new date and reason, or remove it.",
-            policy=first.policy,
-        )
-        groups.append(RuleGroup(info, tuple(findings)))
+    for _, findings in sorted(by_id.items()):
+        groups.append(RuleGroup(policy_level_info(findings[0]), tuple(findings)))
     return groups
+
+
+WAIVER_REMEDIATION = "Renew the waiver with a new date and reason, or remove it."
+
+
+def policy_level_info(finding: Finding) -> RuleInfo:
+    """What reports say about a finding no policy entry made (waiver-expired, ...)."""
+    return RuleInfo(
+        id=finding.id,
+        rule=finding.rule,
+        severity=finding.severity,
+        description="Waivers that need attention.",
+        rationale="An exception is only trustworthy while someone keeps it current.",
+        remediation=WAIVER_REMEDIATION,
+        policy=finding.policy,
+    )
+
+
+def remediations(result: AuditResult) -> dict[str, str]:
+    """Entry id -> how to fix its findings; an id missing here is a policy-level (waiver) one."""
+    return {info.id: info.remediation for info in result.rules}
 
 
 # --- Inventory overview (HTML charts; plain figures any format can show) -----------------------

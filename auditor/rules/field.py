@@ -1,9 +1,12 @@
 """A custom check on any account field, written in the policy instead of in code.
 
-The entry states what must hold: an account passes when `FIELD OP VALUE` is true and violates
-otherwise. A missing (`null`/`""`) field violates every operator but `empty`. Fields are wire
-names, dotted for nested ones (`warmup_details.reply_rate`); `tags` and `tags.tag_name` read as
-the list of tag names, and `in`/`not_in`/`equals` on a list compare all of its items.
+A house rule the built-in rules do not cover: the policy states a setting every selected account
+must have, with no code to write.
+
+An account passes when `FIELD OP VALUE` is true and violates otherwise. A missing (`null`/`""`)
+field violates every operator but `empty`. Fields are wire names, dotted for nested ones
+(`warmup_details.reply_rate`); `tags` and `tags.tag_name` read as the list of tag names, and
+`in`/`not_in`/`equals` on a list compare all of its items.
 
 Options:
   field: the wire name of the field, e.g. `smtp_port` or `warmup_details.reply_rate` (required).
@@ -11,6 +14,8 @@ Options:
     not_empty or empty (required).
   value: what to compare with (required except for empty/not_empty; a list for in/not_in).
   message: what the finding says when the check fails (optional).
+  title, rationale, remediation: the report's text for the entry, as for any entry (optional;
+    without them the text is generated: "`smtp_port` must be one of 465, 587").
   id: required for this rule, since a policy usually has several field checks.
 
 Example:
@@ -38,7 +43,7 @@ from auditor.model.entry import ID_PATTERN, EntryBase, did_you_mean
 from auditor.rules.base import AccountRule, Violation, show
 from auditor.safe_regex import SafePattern
 
-REMEDIATION = "Change the field on the account to satisfy the check named in the finding."
+REMEDIATION = "Change the setting on the account so that the check holds."
 
 
 class Op(StrEnum):
@@ -104,8 +109,24 @@ class Options(EntryBase):
 
     @property
     def summary(self) -> str:
-        value = "" if self.op in _NO_VALUE else f" {self.value}"
-        return self.message or f"`{self.field}` {self.op.value}{value}"
+        return self.message or f"`{self.field}` must {_MUST[self.op]}{self._value_text}"
+
+    @property
+    def generated_rationale(self) -> str:
+        return f"A house rule of this policy for every account the entry selects: {self.summary}."
+
+    @property
+    def generated_remediation(self) -> str:
+        return f"{_FIX[self.op].format(field=self.field)}{self._value_text} on the account."
+
+    @property
+    def _value_text(self) -> str:
+        if self.op in _NO_VALUE:
+            return ""
+        if self.op is Op.MATCHES:
+            return f" `{self.value}`"
+        values = self.value if isinstance(self.value, list) else [self.value]
+        return " " + ", ".join(_literal(v) for v in values)
 
     def holds(self, actual: object) -> bool:
         if self.op is Op.EMPTY:
@@ -127,6 +148,40 @@ class Options(EntryBase):
         if self.op is Op.MATCHES:
             return self._pattern.fullmatch(str(actual))
         return _compare(_ORDERING[self.op], actual, self.value)
+
+
+# Generated text for an entry without `title`/`remediation`: "`smtp_port` must be one of 465, 587".
+_MUST = {
+    Op.EQUALS: "be",
+    Op.NOT_EQUALS: "not be",
+    Op.IN: "be one of",
+    Op.NOT_IN: "not be any of",
+    Op.LT: "be below",
+    Op.LTE: "be at most",
+    Op.GT: "be above",
+    Op.GTE: "be at least",
+    Op.MATCHES: "match",
+    Op.NOT_EMPTY: "be set",
+    Op.EMPTY: "be empty",
+}
+_FIX = {
+    Op.EQUALS: "Set `{field}` to",
+    Op.NOT_EQUALS: "Change `{field}` to anything but",
+    Op.IN: "Set `{field}` to one of",
+    Op.NOT_IN: "Change `{field}` to a value other than",
+    Op.LT: "Lower `{field}` below",
+    Op.LTE: "Lower `{field}` to at most",
+    Op.GT: "Raise `{field}` above",
+    Op.GTE: "Raise `{field}` to at least",
+    Op.MATCHES: "Change `{field}` so that it matches",
+    Op.NOT_EMPTY: "Set `{field}`",
+    Op.EMPTY: "Clear `{field}`",
+}
+
+
+def _literal(value: object) -> str:
+    """A policy value as the generated text shows it (YAML spelling for booleans and null)."""
+    return "null" if value is None else show(value) or ""
 
 
 def _is_empty(value: object) -> bool:

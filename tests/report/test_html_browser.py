@@ -8,7 +8,6 @@ each report (including the 50,000-account one) is built once.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,26 +17,19 @@ from auditor.model.result import AuditResult, Waived
 from auditor.report import json_report
 from auditor.report.display import KEEP_BLOCK, display
 from auditor.testing.generator import generate_accounts
+from tests.report.conftest import Opener
 from tests.support.browser import (
     BIG_POLICY,
     STRICT_POLICY,
     XSS_PAYLOADS,
-    PageWatch,
     audit,
     hostile_records,
-    launch_chromium,
-    open_report,
     wait_for,
     write_report,
 )
 from tests.support.shared import DEMO_INVENTORY, SHIPPED_POLICIES
 
 BIG_ACCOUNTS = 50_000
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    yield from launch_chromium()
 
 
 class Report:
@@ -125,26 +117,6 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> Report:
     return Report(
         audit(generate_accounts(BIG_ACCOUNTS), BIG_POLICY, workdir), workdir / "audit.html"
     )
-
-
-Opener = Callable[..., Any]
-
-
-@pytest.fixture
-def open_page(browser: Any) -> Iterator[Opener]:
-    """Open a report; after the test, assert that no page misbehaved."""
-    opened: list[tuple[Any, PageWatch]] = []
-
-    def opener(report: Report, fragment: str = "", **kwargs: Any) -> Any:
-        page, watch = open_report(browser, report.path, fragment, **kwargs)
-        opened.append((page, watch))
-        return page
-
-    yield opener
-    problems = [p for _, watch in opened for p in watch.problems()]
-    for page, _ in opened:
-        page.close()
-    assert problems == []
 
 
 def shown_count(page: Any) -> int:

@@ -27,6 +27,7 @@ from auditor.report import (
 )
 from auditor.report.json_report import finding_dict
 from auditor.report.templating import markdown_escape
+from auditor.report.view import remediations
 from auditor.sources.inventory import parse_accounts
 from auditor.testing.generator import generate_accounts
 from tests.support.accounts import wire
@@ -90,7 +91,9 @@ def test_json_report_keeps_text_exact_one_finding_per_line(tmp_path: Path) -> No
     text = json_report.render(result)
     report = json.loads(text)
     jsonschema.validate(report, REPORT_SCHEMA, format_checker=jsonschema.FormatChecker())
-    assert report["findings"] == [finding_dict(f) for f in result.findings]
+    fixes = remediations(result)
+    assert report["findings"] == [finding_dict(f, fixes) for f in result.findings]
+    assert all(row["remediation"] for row in report["findings"])
     # UTF-8 as is, not escaped; but U+2028, a line end to many viewers, as an escape (same value)
     assert "zoë@exämple.test" in text and "名前@例え.test" in text
     assert "\u2028" not in text and "a\\u2028b😀@x.test" in text

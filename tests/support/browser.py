@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from auditor.engine import evaluate
+from auditor.engine import BaselineKey, evaluate
 from auditor.model.account import Inventory, InventoryInfo
 from auditor.model.result import AuditResult, FailOn
 from auditor.policy.loader import load_policy
@@ -90,13 +90,16 @@ def audit(
     workdir: Path,
     *,
     source: str = "test inventory",
+    baseline: frozenset[BaselineKey] = frozenset(),
 ) -> AuditResult:
-    """Evaluate ``policy_text`` over wire-format ``records`` as the CLI would."""
+    """Evaluate ``policy_text`` over wire-format ``records`` as the CLI would (``--baseline``:
+    the findings of ``baseline`` count as known)."""
     workdir.mkdir(parents=True, exist_ok=True)
     policy_file = workdir / "policy.yaml"
     policy_file.write_text(policy_text, encoding="utf-8")
     inventory = Inventory(parse_accounts(records), InventoryInfo(source=source, fetched_at=NOW))
-    return evaluate(load_policy([policy_file]), inventory, fail_on=FailOn.ERROR, now=NOW)
+    policy = load_policy([policy_file])
+    return evaluate(policy, inventory, fail_on=FailOn.ERROR, now=NOW, baseline=baseline)
 
 
 def hostile_records() -> list[dict[str, Any]]:

@@ -14,15 +14,16 @@ inventory) never exists as one string.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from markupsafe import Markup
 
-from auditor.model.result import Finding
+from auditor.model.result import Finding, RuleInfo
 from auditor.report.accounts import CHUNK, ROLES, SECRET_FLAGS, extend_columns
 from auditor.report.html.columns import StringTable
 from auditor.report.html.embed import script_json
+from auditor.report.inline import segments
 from auditor.report.json_report import VALUE
 from auditor.report.output import ROWS_PER_WRITE
 
@@ -67,10 +68,22 @@ def _table(table: dict[str, Any]) -> Iterator[str]:
     yield "}}"
 
 
+def guidance(infos: Iterable[RuleInfo]) -> dict[str, Any]:
+    """Entry id -> ``[title, fix]``, each as ``inline.segments`` (``[kind, text, href]`` lists):
+    the account view shows the fix for each of its findings."""
+    return {
+        info.id: [
+            list(map(list, segments(info.description))),
+            list(map(list, segments(info.remediation))),
+        ]
+        for info in infos
+    }
+
+
 def _parts(
-    strings: StringTable, findings: dict[str, Any], accounts: dict[str, Any]
+    strings: StringTable, findings: dict[str, Any], accounts: dict[str, Any], rules: dict[str, Any]
 ) -> Iterator[str]:
-    yield f'{{"format":{FORMAT},"roles":{script_json(ROLES)},'
+    yield f'{{"format":{FORMAT},"roles":{script_json(ROLES)},"rules":{script_json(rules)},'
     yield f'"secret_flags":{script_json(SECRET_FLAGS)},"strings":'
     yield from _array(strings.strings)
     yield ',"findings":'
@@ -81,9 +94,13 @@ def _parts(
 
 
 def payload_parts(
-    strings: StringTable, findings: dict[str, Any], accounts: dict[str, Any]
+    strings: StringTable,
+    findings: dict[str, Any],
+    accounts: dict[str, Any],
+    rules: dict[str, Any] | None = None,
 ) -> Iterator[Markup]:
-    """``{"format", "roles", "secret_flags", "strings", "findings", "accounts"}`` as the text of a
-    ``<script type="application/json">`` element, in parts; ``columns`` documents the tables."""
+    """``{"format", "roles", "rules", "secret_flags", "strings", "findings", "accounts"}`` as the
+    text of a ``<script type="application/json">`` element, in parts; ``columns`` documents the
+    tables, ``guidance`` the rules."""
     # Each part is script_json's escaped text, or our own JSON punctuation around it.
-    return map(Markup, _parts(strings, findings, accounts))
+    return map(Markup, _parts(strings, findings, accounts, rules or {}))

@@ -10,7 +10,7 @@
 
   const RANK = { error: 3, warning: 2, info: 1 };
   const ICONS = { error: "\u2716", warning: "\u25B2", info: "\u25CF" };
-  const FILTERS = ["severity", "rule", "status", "client", "provider", "tag", "q"];
+  const FILTERS = ["severity", "rule", "status", "client", "provider", "tag", "domain", "q"];
   const SORTS = ["severity", "rule", "status", "account", "field", "actual", "expected", "message"];
   const PAGE_SIZES = [50, 100, 250, 500];
   const DEFAULT_SIZE = 100;
@@ -37,6 +37,8 @@
   // Account columns by role, and flags shown under the secret's name: wire names are the data's.
   const ROLE = data.roles;
   const SECRET_FLAGS = data.secret_flags;
+  // Entry id -> [title, fix], each a list of [kind, text, href] segments (never markup).
+  const GUIDANCE = data.rules || {};
 
   function expand(encoding, values) {
     if (encoding === "r") {
@@ -109,6 +111,7 @@
   const stringIndex = new Map();
   for (let i = S.length - 1; i > 0; i--) stringIndex.set(S[i], i);
   const WAIVED = stringIndex.get("waived") || -1;
+  const BASELINE = stringIndex.get("baseline") || -1;
 
   const accountIndex = new Map();
   for (let a = 0; a < A.n; a++) accountIndex.set(aId[a], a);
@@ -133,7 +136,7 @@
   const state = blankState();
 
   function blankState() {
-    return { severity: "", rule: "", status: "", client: "", provider: "", tag: "", q: "",
+    return { severity: "", rule: "", status: "", client: "", provider: "", tag: "", domain: "", q: "",
       sort: "", dir: "asc", page: 1, size: DEFAULT_SIZE, account: "" };
   }
 
@@ -197,7 +200,8 @@
     const tag = wanted(state.tag);
     const client = state.client;
     const clientId = client === "" || client === "none" ? NaN : Number(client);
-    const byAccount = Boolean(provider || tag || client);
+    const domain = state.domain.toLowerCase();
+    const byAccount = Boolean(provider || tag || client || domain);
     let hasTag = null;
     if (tag > 0) {
       hasTag = new Uint8Array(A.n);
@@ -218,6 +222,7 @@
         if (tag && (tag < 0 || !hasTag[a])) continue;
         if (client === "none" && !Number.isNaN(aClient[a])) continue;
         if (client && client !== "none" && aClient[a] !== clientId) continue;
+        if (domain && domainOf(a) !== domain) continue;
       }
       if (hits && !(hits[fEmail[i]] || hits[fMessage[i]] || hits[fActual[i]] ||
           hits[fExpected[i]] || hits[fField[i]] || hits[fId[i]] || hits[fWaiverReason[i]] ||
@@ -227,6 +232,19 @@
       out[k++] = i;
     }
     return out.slice(0, k);
+  }
+
+  let domains = null;
+  /** An account's sender domain: its address after the "@", lower-cased ("" without one). */
+  function domainOf(a) {
+    if (domains === null) {
+      domains = Array.from(aEmail, (idx) => {
+        const email = S[idx] || "";
+        const at = email.lastIndexOf("@");
+        return at < 0 ? "" : email.slice(at + 1).toLowerCase();
+      });
+    }
+    return domains[a];
   }
 
   const NUMERIC = /^-?\d+(\.\d+)?%?$/;
@@ -295,11 +313,27 @@
     return className ? el("span", className, value) : document.createTextNode(value);
   }
 
-  /** Code text that may wrap after "_" and "." (long setting names in narrow columns). */
+  /** Code text that may wrap after "_", "." and "-" (long names in narrow columns). */
   function breakable(value) {
     const code = el("code", null);
-    for (const part of value.split(/(?<=[_.])/)) code.append(part, el("wbr", null));
+    for (const part of value.split(/(?<=[_.-])/)) code.append(part, el("wbr", null));
     return code;
+  }
+
+  /** Rule text (``inline.segments``) as nodes: code, strong, http(s) links, plain text. */
+  function rich(tag, className, parts) {
+    const node = el(tag, className);
+    for (const [kind, value, href] of parts || []) {
+      if (kind === "code") node.append(el("code", null, value));
+      else if (kind === "strong") node.append(el("strong", null, value));
+      else if (kind === "link" && /^https?:\/\//.test(href)) {
+        const link = el("a", null, value);
+        link.href = href;
+        link.rel = "noopener noreferrer";
+        node.append(link);
+      } else node.append(value);
+    }
+    return node;
   }
 
   function severityBadge(value) {
@@ -309,6 +343,7 @@
 
   function statusCell(i) {
     const td = el("td", "cell-status");
+    if (fStatus[i] === BASELINE) { td.append(el("span", "status-baseline", "baseline")); return td; }
     if (fStatus[i] !== WAIVED) { td.append(el("span", "status-open", "open")); return td; }
     td.append(el("span", "status-waived", "\u2298 waived"));
     if (fWaiverReason[i]) {
@@ -324,13 +359,22 @@
     return link;
   }
 
+  /** A cell with the column's name, which the phone layout (rows as cards) shows beside it. */
+  function cell(className, label, ...children) {
+    const td = el("td", className, ...children);
+    td.dataset.label = label;
+    return td;
+  }
+
   function findingRow(i, withAccount) {
-    const tr = el("tr", fStatus[i] === WAIVED ? "waived" : "open");
+    const tr = el("tr", fStatus[i] === WAIVED ? "waived" : fStatus[i] === BASELINE ? "baseline" : "open");
     tr.dataset.finding = String(i);
-    tr.append(el("td", "cell-severity", severityBadge(text(fSeverity[i]))),
-      el("td", "cell-rule", el("code", null, text(fId[i]))), statusCell(i));
+    const status = statusCell(i);
+    status.dataset.label = "Status";
+    tr.append(cell("cell-severity", "Severity", severityBadge(text(fSeverity[i]))),
+      cell("cell-rule", "Rule", breakable(text(fId[i]))), status);
     if (withAccount) {
-      const td = el("td", "cell-account");
+      const td = cell("cell-account", "Account");
       const a = fAccount[i];
       if (a >= 0) {
         td.append(accountLink(a, text(fEmail[i]) || text(aEmail[a]) || "account " + aId[a]),
@@ -340,10 +384,14 @@
       }
       tr.append(td);
     }
-    tr.append(el("td", "cell-field", fField[i] ? breakable(text(fField[i])) : valueNode(null)),
-      el("td", "cell-actual", valueNode(text(fActual[i]))),
-      el("td", "cell-expected", valueNode(text(fExpected[i]))),
-      el("td", "cell-message", text(fMessage[i]) || ""));
+    tr.append(cell("cell-field", "Setting", fField[i] ? breakable(text(fField[i])) : valueNode(null)),
+      cell("cell-actual", "Actual", valueNode(text(fActual[i]))),
+      cell("cell-expected", "Expected", valueNode(text(fExpected[i]))),
+      cell("cell-message", "Message", text(fMessage[i]) || ""));
+    if (!withAccount) {
+      const guidance = GUIDANCE[text(fId[i])];
+      tr.append(cell("cell-fix", "Fix", guidance ? rich("span", "fix", guidance[1]) : valueNode(null)));
+    }
     return tr;
   }
 
@@ -420,9 +468,11 @@
     title.textContent = "Account " + aId[a] + (text(aEmail[a]) ? ": " + text(aEmail[a]) : "");
     const own = perAccount.subarray(perAccountStart[a], perAccountStart[a + 1]);
     let waived = 0;
+    let known = 0;
     const failing = new Map();
     for (const i of own) {
       if (fStatus[i] === WAIVED) waived++;
+      if (fStatus[i] === BASELINE) known++;
       const field = text(fField[i]);
       if (field) {
         if (!failing.has(field)) failing.set(field, []);
@@ -437,7 +487,8 @@
     fact("From email", text(aEmail[a]));
     fact("Provider", text(aType[a]));
     fact("Client", Number.isNaN(aClient[a]) ? "no client" : "client " + aClient[a]);
-    fact("Findings", fmt(own.length) + " (" + fmt(own.length - waived) + " open, " + fmt(waived) + " waived)");
+    fact("Findings", fmt(own.length) + " (" + fmt(own.length - waived - known) + " open, " + fmt(waived) + " waived" +
+      (known ? ", " + fmt(known) + " baseline)" : ")"));
     const findingRows = Array.from(own, (i) => findingRow(i, false));
     const settings = [];
     for (const name of A.names) {
@@ -457,8 +508,8 @@
       facts,
       el("h3", null, "Findings (" + fmt(own.length) + ")"),
       own.length
-        ? table("findings account-findings", "Findings for this account",
-          ["Severity", "Rule", "Status", "Setting", "Actual", "Expected", "Message"], findingRows)
+        ? table("findings account-findings", "Findings for this account, each with its fix",
+          ["Severity", "Rule", "Status", "Setting", "Actual", "Expected", "Message", "Fix"], findingRows)
         : el("p", null, "No findings: this account meets every rule that applies to it."),
       el("h3", null, "Tags"),
       chips((aTags[a] || []).map(text), "No tags."),
@@ -549,7 +600,8 @@
     byId("findings-title").focus({ preventScroll: true });
   });
 
-  /** Make the page show what the hash says; scroll to what a shared link points at. */
+  /** Make the page show what the hash says, and scroll to it: the account view, or the findings
+   * when the hash filters them (a shared link, or a rule, card or chart bar clicked). */
   function applyHash(initial) {
     const next = readHash();
     if (next === null && !initial) return;
@@ -561,12 +613,21 @@
     if (showing) {
       byId("account").scrollIntoView();
       byId("account-title").focus({ preventScroll: true });
-    } else if (initial && FILTERS.some((key) => state[key])) {
+    } else if (FILTERS.some((key) => state[key])) {
       byId("findings").scrollIntoView();
+      if (!initial) byId("findings-title").focus({ preventScroll: true });
     }
   }
 
   window.addEventListener("hashchange", () => applyHash(false));
+  // A filter link whose hash is already the page's fires no hashchange: apply it all the same,
+  // so a second click on the same rule still scrolls to its findings.
+  document.addEventListener("click", (event) => {
+    const link = event.target instanceof Element ? event.target.closest("a.filter-link") : null;
+    if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    const hash = link.getAttribute("href") || "";
+    if (hash === location.hash) { event.preventDefault(); applyHash(false); }
+  });
   // A printout is not paged by buttons: print the matching rows from the first (up to a limit).
   window.addEventListener("beforeprint", () => renderFindings(true));
   window.addEventListener("afterprint", () => renderFindings(false));
