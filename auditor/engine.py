@@ -11,6 +11,8 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 from auditor import __version__
+from auditor.dns import summary as dns_summary
+from auditor.dns.evidence import Evidence
 from auditor.model.account import EmailAccount, Inventory
 from auditor.model.entry import AccountIndex
 from auditor.model.result import (
@@ -28,7 +30,7 @@ from auditor.model.result import (
 )
 from auditor.policy.loader import Policy, PolicyEntry, WaiverEntry
 from auditor.policy.waivers import WaiverIndex
-from auditor.rules import RULES, Violation
+from auditor.rules import RULES, DnsRule, Violation
 
 WAIVER_EXPIRED = "waiver-expired"
 WAIVER_EXPIRING = "waiver-expiring"
@@ -45,9 +47,15 @@ def evaluate(
     fail_on: FailOn,
     now: datetime,
     baseline: frozenset[BaselineKey] = frozenset(),
+    evidence: Evidence | None = None,
+    inconclusive_fails: bool = True,
 ) -> AuditResult:
     """`baseline`: findings already known (from an earlier report) are marked `baseline`
-    instead of `open`, so only new findings fail the run."""
+    instead of `open`, so only new findings fail the run. `evidence`: the DNS answers the DNS
+    rules judge (required when the policy has one; a lookup it lacks raises `MissingEvidence`).
+    `inconclusive_fails`: a DNS finding whose lookup failed fails the run like an open one."""
+    if evidence is None and uses_dns(policy):
+        raise ValueError("the policy has DNS rules: pass the DNS evidence")
     today = now.date()
     waivers = WaiverIndex(policy.waivers, today)
     used: dict[int, int] = defaultdict(int)  # index in policy.waivers -> findings waived
@@ -58,6 +66,22 @@ def evaluate(
         # read them once per entry rather than once per finding.
         fixed = _EntryFields(entry.id, entry.rule, entry.severity, entry.where)
         waivable = waivers.may_cover(entry.id)  # decided once per entry, not per finding
+        rule = RULES[entry.rule]
+        if isinstance(rule, DnsRule) and evidence is not None:
+            for found in rule.judge(scope[entry.id], entry.options, evidence):
+                index = waivers.covering(found.account, fixed.id) if waivable else None
+                waiver = None
+                if index is not None:
+                    waiver = policy.waivers[index]
+                    used[index] += 1
+                finding = _finding(fixed, found.account, found.violation, waiver)
+                status = FindingStatus.INCONCLUSIVE if found.inconclusive else finding.status
+                findings.append(
+                    finding._replace(
+                        domain=found.domain, status=finding.status if waiver is not None else status
+                    )
+                )
+            continue
         for account, violation in RULES[entry.rule].violations(scope[entry.id], entry.options):
             index = waivers.covering(account, fixed.id) if waivable else None
             waiver = None
@@ -79,10 +103,16 @@ def evaluate(
         policy_files=policy.files,
         rules=tuple(_rule_info(entry) for entry in policy.entries),
         findings=tuple(findings),
-        summary=summarize(findings, len(inventory.accounts), fail_on),
+        summary=summarize(findings, len(inventory.accounts), fail_on, inconclusive_fails),
         waivers=register,
         checked={entry_id: tuple(accounts) for entry_id, accounts in scope.items()},
+        dns=None if evidence is None else dns_summary.build(inventory.accounts, evidence),
     )
+
+
+def uses_dns(policy: Policy) -> bool:
+    """Whether any entry of the policy judges DNS evidence."""
+    return any(isinstance(RULES[entry.rule], DnsRule) for entry in policy.entries)
 
 
 def applicable_accounts(
@@ -237,10 +267,13 @@ def _policy_finding(
     )
 
 
-def summarize(findings: Iterable[Finding], accounts: int, fail_on: FailOn) -> Summary:
-    """``accounts_failing`` counts accounts with an open finding that fails the run."""
+def summarize(
+    findings: Iterable[Finding], accounts: int, fail_on: FailOn, inconclusive_fails: bool = True
+) -> Summary:
+    """``accounts_failing`` counts accounts with an open finding that fails the run; an
+    inconclusive one counts like an open one unless ``inconclusive_fails`` is False."""
     open_counts = dict.fromkeys(Severity, 0)
-    waived = known = 0
+    waived = known = inconclusive = 0
     failing: set[int] = set()
     passed = True
     failing_severities = {severity for severity in Severity if fail_on.fails(severity)}
@@ -251,6 +284,10 @@ def summarize(findings: Iterable[Finding], accounts: int, fail_on: FailOn) -> Su
         if finding.status is FindingStatus.BASELINE:
             known += 1
             continue
+        if finding.status is FindingStatus.INCONCLUSIVE:
+            inconclusive += 1
+            if not inconclusive_fails:
+                continue
         open_counts[finding.severity] += 1
         if finding.severity in failing_severities:
             passed = False
@@ -264,6 +301,7 @@ def summarize(findings: Iterable[Finding], accounts: int, fail_on: FailOn) -> Su
         open=open_counts,
         waived=waived,
         baseline=known,
+        inconclusive=inconclusive,
     )
 
 
