@@ -106,8 +106,19 @@ def evaluate(
         summary=summarize(findings, len(inventory.accounts), fail_on, inconclusive_fails),
         waivers=register,
         checked={entry_id: tuple(accounts) for entry_id, accounts in scope.items()},
-        dns=None if evidence is None else dns_summary.build(inventory.accounts, evidence),
+        dns=None
+        if evidence is None
+        else dns_summary.build(inventory.accounts, evidence, _bulk_threshold(policy)),
     )
+
+
+def _bulk_threshold(policy: Policy) -> int:
+    """The Domains table's bulk-sender mark follows the policy's bulk-sender entry, if any."""
+    for entry in policy.entries:
+        threshold = getattr(entry.options, "threshold", None)
+        if entry.rule == "bulk-sender" and isinstance(threshold, int):
+            return threshold
+    return dns_summary.BULK_THRESHOLD
 
 
 def uses_dns(policy: Policy) -> bool:
@@ -285,9 +296,13 @@ def summarize(
             known += 1
             continue
         if finding.status is FindingStatus.INCONCLUSIVE:
+            # Not open (no fact was found) but never a pass: it fails like an open finding.
             inconclusive += 1
-            if not inconclusive_fails:
-                continue
+            if inconclusive_fails and finding.severity in failing_severities:
+                passed = False
+                if finding.account_id is not None:
+                    failing.add(finding.account_id)
+            continue
         open_counts[finding.severity] += 1
         if finding.severity in failing_severities:
             passed = False

@@ -149,7 +149,11 @@ def mx_problems(domain: str, evidence: Evidence) -> list[Problem]:
     if not answer.outcome.conclusive:
         return [unknown(answer, "an MX record")]
     if not answer.exists:
-        return [Problem(None, "an MX record", f"{domain} has no MX: replies and bounces bounce")]
+        return [
+            Problem(
+                None, "an MX record", f"{domain} has no MX: replies and bounces have nowhere to go"
+            )
+        ]
     targets = [r.split()[-1].rstrip(".").lower() for r in answer.records]
     if targets == [""] or all(t in ("", ".") for t in targets):
         return [Problem(answer.records[0], "a mail host", f"{domain} has a null MX (RFC 7505)")]

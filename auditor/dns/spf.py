@@ -27,11 +27,18 @@ class SpfResult:
     errors: list[str] = field(default_factory=list)  # permanent errors (facts)
     unknown: list[str] = field(default_factory=list)  # lookups that timed out or failed
     all_qualifier: str | None = None
+    limit: int = 10
 
     @property
     def valid(self) -> bool:
-        """A single record with no permanent error: SPF can pass."""
-        return self.record is not None and self.count == 1 and not self.errors
+        """A single record with no permanent error (syntax, lookup limits): SPF can pass."""
+        return (
+            self.record is not None
+            and self.count == 1
+            and not self.errors
+            and self.lookups <= self.limit
+            and self.voids <= MAX_VOID
+        )
 
 
 def spf_records(answer: Answer) -> list[str]:
@@ -39,7 +46,7 @@ def spf_records(answer: Answer) -> list[str]:
 
 
 def evaluate_spf(domain: str, evidence: Evidence, max_lookups: int = 10) -> SpfResult:
-    result = SpfResult(domain)
+    result = SpfResult(domain, limit=max_lookups)
     top = evidence.get(domain, "TXT")
     if not top.outcome.conclusive:
         result.unknown.append(f"TXT {domain}: {top.outcome.value}")

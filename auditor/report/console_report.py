@@ -39,17 +39,25 @@ def render(result: AuditResult, *, color: bool = False, width: int = 120) -> str
             f"{s.open[Severity.ERROR]} error, {s.open[Severity.WARNING]} warning, "
             f"{s.open[Severity.INFO]} info; {s.waived} waived"
             + (f", {s.baseline} in baseline" if s.baseline else "")
+            + (f", {s.inconclusive} inconclusive" if s.inconclusive else "")
             + f" (fail on {s.fail_on.value})",
         )
     )
-    open_findings = [f for f in result.findings if f.status is FindingStatus.OPEN]
+    if result.dns is not None:
+        console.print(Text(f"DNS evidence: {result.dns.mode}, collected {result.dns.collected_at}"))
+    shown = (FindingStatus.OPEN, FindingStatus.INCONCLUSIVE)
+    open_findings = [f for f in result.findings if f.status in shown]
     if open_findings:
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
         for column in ("severity", "rule", "account", "email", "message"):
             table.add_column(column, overflow="fold")
         for finding in open_findings[:WORST_SHOWN]:
             table.add_row(
-                Text(finding.severity.value, style=_STYLE[finding.severity]),
+                Text(
+                    finding.severity.value
+                    + (" inconclusive" if finding.status is FindingStatus.INCONCLUSIVE else ""),
+                    style=_STYLE[finding.severity],
+                ),
                 finding.id,
                 "" if finding.account_id is None else str(finding.account_id),
                 Text(one_line(finding.email)),

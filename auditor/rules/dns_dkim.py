@@ -62,4 +62,5 @@ def check(
         yield from report(str(domain), members, FIELD, found.problems)
 
 
-RULE = DnsRule("dns-dkim", Options, check, REMEDIATION, __doc__)
+# Scoped: a narrower entry (SMTP accounts with their own selectors) replaces the default for them.
+RULE = DnsRule("dns-dkim", Options, check, REMEDIATION, __doc__, scoped=True)
