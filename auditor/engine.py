@@ -108,7 +108,9 @@ def evaluate(
         checked={entry_id: tuple(accounts) for entry_id, accounts in scope.items()},
         dns=None
         if evidence is None
-        else dns_summary.build(inventory.accounts, evidence, _bulk_threshold(policy)),
+        else dns_summary.build(
+            inventory.accounts, evidence, _bulk_threshold(policy), _dkim_selectors(policy)
+        ),
     )
 
 
@@ -119,6 +121,14 @@ def _bulk_threshold(policy: Policy) -> int:
         if entry.rule == "bulk-sender" and isinstance(threshold, int):
             return threshold
     return dns_summary.BULK_THRESHOLD
+
+
+def _dkim_selectors(policy: Policy) -> list[str]:
+    selectors: dict[str, None] = {}
+    for entry in policy.entries:
+        if entry.rule == "dns-dkim":
+            selectors.update(dict.fromkeys(getattr(entry.options, "selectors", None) or []))
+    return list(selectors)
 
 
 def uses_dns(policy: Policy) -> bool:

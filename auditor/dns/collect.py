@@ -56,7 +56,9 @@ def missing(
     for rule, options, scope in checks:
         for _ in rule.judge(scope, options, recording):
             pass
-    summary.build(accounts, recording)  # the reports' Domains table reads these answers too
+    selectors = [s for _, options, _ in checks for s in getattr(options, "selectors", None) or []]
+    # The reports' Domains table reads these answers too.
+    summary.build(accounts, recording, selectors=list(dict.fromkeys(selectors)))
     return list(recording.missing)
 
 

@@ -89,6 +89,7 @@ class DnsServer:
     def __init__(self, zone: Zone, host: str = "127.0.0.1") -> None:
         self.zone, self.host, self.port = zone, host, 0
         self.log: list[Query] = []
+        self.in_flight = self.max_in_flight = 0  # queries being answered at once
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._closers: list[Any] = []
@@ -149,8 +150,13 @@ class DnsServer:
         name = question.name.to_text(omit_final_dot=True).lower()
         rtype = dns.rdatatype.to_text(question.rdtype)
         self.log.append(Query(name, rtype, transport))
-        if self.zone.latency:
-            await asyncio.sleep(self.zone.latency)
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            if self.zone.latency:
+                await asyncio.sleep(self.zone.latency)
+        finally:
+            self.in_flight -= 1
         failure = self._failure(name, rtype)
         if failure == "timeout":
             return None
