@@ -16,7 +16,7 @@ from auditor.model.account import Inventory
 from auditor.model.result import FailOn
 from auditor.options.check import CheckOptions, resolve, show_config
 from auditor.options.common import EXIT_CODES, add_command, use_color
-from auditor.options.dns import LIVE, add_dns_arguments, evidence_for
+from auditor.options.dns import LIVE, add_dns_arguments, dns_source, evidence_for
 from auditor.options.live import LIVE_HELP, add_fetch_arguments, fetch_inventory, reject_live_flags
 from auditor.policy.compose import PRESET_PREFIX
 from auditor.policy.loader import Policy, load_policy
@@ -168,8 +168,9 @@ def inputs_of(
         inputs.append(("the settings file", Path(".env")))  # the API key may live there
     if options.config is not None:
         inputs.append(("the config file", options.config))
-    if args.dns not in (None, LIVE):
-        inputs.append(("the DNS evidence", Path(args.dns)))
+    dns = dns_source(args)
+    if dns not in (None, LIVE):
+        inputs.append(("the DNS evidence", Path(dns)))
     return inputs
 
 

@@ -24,6 +24,7 @@ from auditor.rules import RULES, DnsRule
 
 LIVE = "live"
 NAMESERVERS_ENV = "SMARTLEAD_AUDIT_NAMESERVERS"
+DNS_ENV = "SMARTLEAD_AUDIT_DNS"  # the --dns default, for wrappers such as the GitHub Action
 
 
 def add_resolver_arguments(parser: argparse.ArgumentParser) -> None:
@@ -56,7 +57,7 @@ def add_dns_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE|live",
         help="DNS evidence for the DNS rules: a file saved by `resolve` (judged offline; a "
         "domain it lacks is an error), or 'live' to resolve now (default when the policy has "
-        "DNS rules)",
+        f"DNS rules; also {DNS_ENV})",
     )
     parser.add_argument(
         "--dns-inconclusive",
@@ -100,6 +101,11 @@ def resolve_live(checks: list[Check], inventory: Inventory, args: argparse.Names
     return asyncio.run(collect(checks, inventory.accounts, resolver))
 
 
+def dns_source(args: argparse.Namespace) -> str | None:
+    """--dns, else SMARTLEAD_AUDIT_DNS, else None (live when the policy has DNS rules)."""
+    return args.dns or os.environ.get(DNS_ENV) or None
+
+
 def load(path: Path) -> Evidence:
     try:
         return load_evidence(path)
@@ -109,10 +115,11 @@ def load(path: Path) -> Evidence:
 
 def evidence_for(args: argparse.Namespace, policy: Policy, inventory: Inventory) -> Evidence | None:
     """The evidence `check` judges with: None when neither the policy nor --dns asks for it."""
-    if args.dns is None and not uses_dns(policy):
+    given = dns_source(args)
+    if given is None and not uses_dns(policy):
         return None
-    if args.dns is not None and args.dns != LIVE:
-        return load(Path(args.dns))
+    if given is not None and given != LIVE:
+        return load(Path(given))
     return resolve_live(
         policy_checks(policy, inventory) or default_checks(inventory.accounts), inventory, args
     )

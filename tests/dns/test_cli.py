@@ -218,3 +218,29 @@ def test_a_bad_nameserver_is_a_usage_error(
         "127.0.0.1:0",
     )
     assert done.code == 2 and "--nameserver" in done.err
+
+
+def test_the_evidence_file_may_come_from_the_environment(
+    run_cli: Run,
+    write_json: Callable[..., Path],
+    write_policy: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("SMARTLEAD_AUDIT_DNS", str(DEMO_EVIDENCE))
+    done = run_cli(
+        "check",
+        "--inventory",
+        _acme_outreach(write_json),
+        "--policy",
+        write_policy(DMARC_ONLY),
+        "--format",
+        "json",
+        "--output-dir",
+        tmp_path,
+        "-q",
+    )
+    assert done.code == 1  # the SERVFAIL on _dmarc.acme-outreach.example: inconclusive
+    report = json.loads((tmp_path / "audit.json").read_text())
+    assert report["dns"]["evidence"] == f"file {DEMO_EVIDENCE}"
+    assert [f["status"] for f in report["findings"]] == ["inconclusive"]
