@@ -89,6 +89,7 @@ class DnsServer:
     def __init__(self, zone: Zone, host: str = "127.0.0.1") -> None:
         self.zone, self.host, self.port = zone, host, 0
         self.log: list[Query] = []
+        self._rrsets: dict[tuple[str, str], dns.rrset.RRset] = {}  # parsed once, not per query
         self.in_flight = self.max_in_flight = 0  # queries being answered at once
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -186,15 +187,21 @@ class DnsServer:
             if rtype in types or "CNAME" not in types:
                 values = types.get(rtype)
                 if isinstance(values, list) and values:
-                    response.answer.append(_rrset(name, rtype, values))
+                    response.answer.append(self._rrset(name, rtype, values))
                 return
             cname = types["CNAME"]
             if not isinstance(cname, list) or not cname:
                 return
-            response.answer.append(_rrset(name, "CNAME", cname[:1]))
+            response.answer.append(self._rrset(name, "CNAME", cname[:1]))
             name = cname[0].rstrip(".").lower()
             if self._failure(name, rtype) is not None:
                 return
+
+    def _rrset(self, name: str, rtype: str, values: list[str]) -> dns.rrset.RRset:
+        found = self._rrsets.get((name, rtype))
+        if found is None:
+            found = self._rrsets[name, rtype] = _rrset(name, rtype, values)
+        return found
 
 
 def _rrset(name: str, rtype: str, values: list[str]) -> dns.rrset.RRset:
