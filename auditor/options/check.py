@@ -11,6 +11,7 @@ from pathlib import Path
 
 from auditor.errors import UsageError
 from auditor.model.result import FailOn
+from auditor.options.dns import dns_settings
 from auditor.options.live import settings_from
 from auditor.project_config import LoadedConfig, load_config
 from auditor.redact import redact
@@ -79,5 +80,6 @@ def show_config(options: CheckOptions, args: argparse.Namespace) -> str:
         "baseline": str(options.baseline) if options.baseline else None,
         "write_baseline": str(options.write_baseline) if options.write_baseline else None,
         "live": live,
+        "dns": dns_settings(args),
     }
     return json.dumps(document, indent=2) + "\n"

@@ -106,6 +106,18 @@ def dns_source(args: argparse.Namespace) -> str | None:
     return args.dns or os.environ.get(DNS_ENV) or None
 
 
+def dns_settings(args: argparse.Namespace) -> dict[str, object]:
+    """What `--show-config` says of the DNS flags."""
+    given = os.environ.get(NAMESERVERS_ENV, "").replace(",", " ").split()
+    return {
+        "evidence": dns_source(args) or "live when the policy has DNS rules",
+        "nameservers": args.nameservers or given or "system",
+        "inconclusive": args.dns_inconclusive,
+        "timeout": args.dns_timeout,
+        "concurrency": args.dns_concurrency,
+    }
+
+
 def load(path: Path) -> Evidence:
     try:
         return load_evidence(path)

@@ -244,3 +244,18 @@ def test_the_evidence_file_may_come_from_the_environment(
     report = json.loads((tmp_path / "audit.json").read_text())
     assert report["dns"]["evidence"] == f"file {DEMO_EVIDENCE}"
     assert [f["status"] for f in report["findings"]] == ["inconclusive"]
+
+
+def test_show_config_names_the_dns_settings(
+    run_cli: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SMARTLEAD_AUDIT_NAMESERVERS", "127.0.0.1:5353, 127.0.0.2")
+    shown = json.loads(run_cli("check", "--show-config", "--dns-inconclusive", "warn").out)
+    assert shown["dns"] == {
+        "evidence": "live when the policy has DNS rules",
+        "nameservers": ["127.0.0.1:5353", "127.0.0.2"],
+        "inconclusive": "warn",
+        "timeout": 5.0,
+        "concurrency": 50,
+    }
