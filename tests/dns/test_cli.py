@@ -259,3 +259,52 @@ def test_show_config_names_the_dns_settings(
         "timeout": 5.0,
         "concurrency": 50,
     }
+
+
+def test_saved_evidence_judges_as_the_live_run_did(
+    run_cli: Run, demo_server: DnsServer, tmp_path: Path
+) -> None:
+    """What `resolve` saves is exactly what `check` reads: live and offline agree."""
+    runs = {}
+    for mode in ("live", "file"):
+        out = tmp_path / mode
+        dns: tuple[Any, ...] = ("--dns", "live")
+        if mode == "file":
+            evidence = tmp_path / "dns.json"
+            resolved = run_cli(
+                "resolve",
+                "--inventory",
+                DEMO_INVENTORY,
+                "--policy",
+                DEMO_POLICY,
+                "-o",
+                evidence,
+                "--nameserver",
+                demo_server.address,
+                "--dns-timeout",
+                "1",
+            )
+            assert resolved.code == 0, resolved.err
+            dns = ("--dns", evidence)
+        done = run_cli(
+            "check",
+            "--inventory",
+            DEMO_INVENTORY,
+            "--policy",
+            DEMO_POLICY,
+            *dns,
+            "--nameserver",
+            demo_server.address,
+            "--dns-timeout",
+            "1",
+            "--format",
+            "json",
+            "--output-dir",
+            out,
+            "-q",
+        )
+        assert done.code == 1, done.err
+        report = json.loads((out / "audit.json").read_text())
+        runs[mode] = (report["findings"], report["dns"]["domains"], report["dns"]["tracking"])
+    assert runs["live"] == runs["file"]
+    assert len(runs["live"][0]) == 18
