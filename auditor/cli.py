@@ -21,7 +21,18 @@ from types import FrameType
 from typing import Any, NoReturn, TextIO, cast
 
 from auditor import __version__
-from auditor.commands import check, completion, diff, fetch, init, rules, schema, test, validate
+from auditor.commands import (
+    check,
+    completion,
+    diff,
+    fetch,
+    init,
+    resolve,
+    rules,
+    schema,
+    test,
+    validate,
+)
 from auditor.errors import AuditorError, ExitCode, OutputError, Terminated
 from auditor.options.common import EXIT_CODES, HelpFormatter, add_no_color, disable_color
 from auditor.options.suggest import Parser
@@ -51,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
         "argparse._SubParsersAction[argparse.ArgumentParser]",
         parser.add_subparsers(title="commands", metavar="COMMAND", required=True),
     )
-    for command in (check, fetch, validate, rules, schema, test, diff, init):
+    for command in (check, fetch, resolve, validate, rules, schema, test, diff, init):
         command.add_parser(subparsers)
     completion.add_parser(subparsers, parser)
     return parser

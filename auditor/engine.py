@@ -11,6 +11,8 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 from auditor import __version__
+from auditor.dns import summary as dns_summary
+from auditor.dns.evidence import Evidence
 from auditor.model.account import EmailAccount, Inventory
 from auditor.model.entry import AccountIndex
 from auditor.model.result import (
@@ -28,7 +30,7 @@ from auditor.model.result import (
 )
 from auditor.policy.loader import Policy, PolicyEntry, WaiverEntry
 from auditor.policy.waivers import WaiverIndex
-from auditor.rules import RULES, Violation
+from auditor.rules import RULES, DnsRule, Violation
 
 WAIVER_EXPIRED = "waiver-expired"
 WAIVER_EXPIRING = "waiver-expiring"
@@ -45,9 +47,18 @@ def evaluate(
     fail_on: FailOn,
     now: datetime,
     baseline: frozenset[BaselineKey] = frozenset(),
+    evidence: Evidence | None = None,
+    inconclusive_fails: bool = True,
+    skip_dns: bool = False,
 ) -> AuditResult:
     """`baseline`: findings already known (from an earlier report) are marked `baseline`
-    instead of `open`, so only new findings fail the run."""
+    instead of `open`, so only new findings fail the run. `evidence`: the DNS answers the DNS
+    rules judge (required when the policy has one; a lookup it lacks raises `MissingEvidence`).
+    `inconclusive_fails`: a DNS finding whose lookup failed fails the run like an open one.
+    `skip_dns`: leave DNS entries out, said explicitly (settings drift, policy test cases), so
+    that no caller skips them by forgetting the evidence."""
+    if evidence is None and not skip_dns and uses_dns(policy):
+        raise ValueError("the policy has DNS rules: pass the DNS evidence (or skip_dns=True)")
     today = now.date()
     waivers = WaiverIndex(policy.waivers, today)
     used: dict[int, int] = defaultdict(int)  # index in policy.waivers -> findings waived
@@ -58,6 +69,24 @@ def evaluate(
         # read them once per entry rather than once per finding.
         fixed = _EntryFields(entry.id, entry.rule, entry.severity, entry.where)
         waivable = waivers.may_cover(entry.id)  # decided once per entry, not per finding
+        rule = RULES[entry.rule]
+        if isinstance(rule, DnsRule):
+            if evidence is None:
+                continue  # skip_dns: checked above
+            for found in rule.judge(scope[entry.id], entry.options, evidence):
+                index = waivers.covering(found.account, fixed.id) if waivable else None
+                waiver = None
+                if index is not None:
+                    waiver = policy.waivers[index]
+                    used[index] += 1
+                finding = _finding(fixed, found.account, found.violation, waiver)
+                status = FindingStatus.INCONCLUSIVE if found.inconclusive else finding.status
+                findings.append(
+                    finding._replace(
+                        domain=found.domain, status=finding.status if waiver is not None else status
+                    )
+                )
+            continue
         for account, violation in RULES[entry.rule].violations(scope[entry.id], entry.options):
             index = waivers.covering(account, fixed.id) if waivable else None
             waiver = None
@@ -79,10 +108,37 @@ def evaluate(
         policy_files=policy.files,
         rules=tuple(_rule_info(entry) for entry in policy.entries),
         findings=tuple(findings),
-        summary=summarize(findings, len(inventory.accounts), fail_on),
+        summary=summarize(findings, len(inventory.accounts), fail_on, inconclusive_fails),
         waivers=register,
         checked={entry_id: tuple(accounts) for entry_id, accounts in scope.items()},
+        dns=None
+        if evidence is None
+        else dns_summary.build(
+            inventory.accounts, evidence, _bulk_threshold(policy), _dkim_selectors(policy)
+        ),
     )
+
+
+def _bulk_threshold(policy: Policy) -> int:
+    """The Domains table's bulk-sender mark follows the policy's bulk-sender entry, if any."""
+    for entry in policy.entries:
+        threshold = getattr(entry.options, "threshold", None)
+        if entry.rule == "bulk-sender" and isinstance(threshold, int):
+            return threshold
+    return dns_summary.BULK_THRESHOLD
+
+
+def _dkim_selectors(policy: Policy) -> list[str]:
+    selectors: dict[str, None] = {}
+    for entry in policy.entries:
+        if entry.rule == "dns-dkim":
+            selectors.update(dict.fromkeys(getattr(entry.options, "selectors", None) or []))
+    return list(selectors)
+
+
+def uses_dns(policy: Policy) -> bool:
+    """Whether any entry of the policy judges DNS evidence."""
+    return any(isinstance(RULES[entry.rule], DnsRule) for entry in policy.entries)
 
 
 def applicable_accounts(
@@ -237,10 +293,13 @@ def _policy_finding(
     )
 
 
-def summarize(findings: Iterable[Finding], accounts: int, fail_on: FailOn) -> Summary:
-    """``accounts_failing`` counts accounts with an open finding that fails the run."""
+def summarize(
+    findings: Iterable[Finding], accounts: int, fail_on: FailOn, inconclusive_fails: bool = True
+) -> Summary:
+    """``accounts_failing`` counts accounts with an open finding that fails the run; an
+    inconclusive one counts like an open one unless ``inconclusive_fails`` is False."""
     open_counts = dict.fromkeys(Severity, 0)
-    waived = known = 0
+    waived = known = inconclusive = 0
     failing: set[int] = set()
     passed = True
     failing_severities = {severity for severity in Severity if fail_on.fails(severity)}
@@ -250,6 +309,14 @@ def summarize(findings: Iterable[Finding], accounts: int, fail_on: FailOn) -> Su
             continue
         if finding.status is FindingStatus.BASELINE:
             known += 1
+            continue
+        if finding.status is FindingStatus.INCONCLUSIVE:
+            # Not open (no fact was found) but never a pass: it fails like an open finding.
+            inconclusive += 1
+            if inconclusive_fails and finding.severity in failing_severities:
+                passed = False
+                if finding.account_id is not None:
+                    failing.add(finding.account_id)
             continue
         open_counts[finding.severity] += 1
         if finding.severity in failing_severities:
@@ -264,6 +331,7 @@ def summarize(findings: Iterable[Finding], accounts: int, fail_on: FailOn) -> Su
         open=open_counts,
         waived=waived,
         baseline=known,
+        inconclusive=inconclusive,
     )
 
 

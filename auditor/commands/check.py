@@ -10,12 +10,14 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from auditor.dns.evidence import MissingEvidence
 from auditor.engine import evaluate
 from auditor.errors import ExitCode, InventoryError, UsageError
 from auditor.model.account import Inventory
 from auditor.model.result import AuditResult, FailOn
 from auditor.options.check import CheckOptions, output_target, resolve, show_config
 from auditor.options.common import EXIT_CODES, add_command, use_color
+from auditor.options.dns import LIVE, add_dns_arguments, dns_source, evidence_for
 from auditor.options.live import (
     CHECK_LIVE_HELP,
     add_fetch_arguments,
@@ -49,6 +51,7 @@ examples:
   smartlead-audit check --inventory snapshot.json --output html=public/audit.html
   SMARTLEAD_API_KEY=... smartlead-audit check --format json     # live fetch, all accounts
   smartlead-audit check --client-id 5120 --in-use --rate 2        # live, one client's senders
+  smartlead-audit check --inventory snapshot.json --dns dns.json    # DNS rules, saved evidence
 """
 
 
@@ -153,6 +156,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         action="store_true",
         help="print the effective settings (secrets masked) and exit",
     )
+    add_dns_arguments(parser)
     add_fetch_arguments(parser)
     parser.set_defaults(handler=run)
 
@@ -191,6 +195,9 @@ def inputs_of(
         inputs.append(("the settings file", Path(".env")))  # the API key may live there
     if options.config is not None:
         inputs.append(("the config file", options.config))
+    dns = dns_source(args)
+    if dns not in (None, LIVE):
+        inputs.append(("the DNS evidence", Path(dns)))
     return inputs
 
 
@@ -224,9 +231,24 @@ def run(args: argparse.Namespace) -> int:
     log.info(
         "evaluating %d rule entries over %d accounts", len(policy.entries), len(inventory.accounts)
     )
-    result = evaluate(
-        policy, inventory, fail_on=options.fail_on, now=datetime.now(UTC), baseline=baseline
-    )
+    evidence = evidence_for(args, policy, inventory)
+    try:
+        result = evaluate(
+            policy,
+            inventory,
+            fail_on=options.fail_on,
+            now=datetime.now(UTC),
+            baseline=baseline,
+            evidence=evidence,
+            inconclusive_fails=args.dns_inconclusive == "fail",
+        )
+    except MissingEvidence as missing:
+        raise InventoryError(
+            f"{missing}: the DNS evidence does not cover every domain of the inventory, and a "
+            "domain it lacks cannot pass.",
+            tip="collect it again with `smartlead-audit resolve` from the same inventory, or "
+            "use --dns live.",
+        ) from None
     result = replace(result, config=None if options.config is None else str(options.config))
     stream = [(sys.stdout, FILE_FORMATS[to_stdout])] if to_stdout is not None else []
     write_reports(targets, result, streams=stream)

@@ -81,8 +81,9 @@ def run(args: argparse.Namespace) -> int:
     drift = compare(old.accounts, new.accounts)
     if policy is not None:
         now = datetime.now(UTC)
-        before = evaluate(policy, old, fail_on=FailOn.NEVER, now=now)
-        after = evaluate(policy, new, fail_on=FailOn.NEVER, now=now)
+        # Settings drift: DNS rules judge DNS evidence (its own files, diffed in git).
+        before = evaluate(policy, old, fail_on=FailOn.NEVER, now=now, skip_dns=True)
+        after = evaluate(policy, new, fail_on=FailOn.NEVER, now=now, skip_dns=True)
         drift = compare_findings(drift, before.findings, after.findings)
     sys.stdout.write(
         render(drift, old=str(args.old), new=str(args.new), with_findings=policy is not None)

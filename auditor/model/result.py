@@ -7,6 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import NamedTuple
 
+from auditor.dns.summary import DnsReport
 from auditor.model.account import EmailAccount, InventoryInfo
 
 
@@ -41,6 +42,9 @@ class FindingStatus(StrEnum):
     OPEN = "open"
     WAIVED = "waived"
     BASELINE = "baseline"  # present in the --baseline report: known, not new; does not fail
+    # A DNS lookup timed out or failed: no fact either way. Fails like an open finding unless
+    # --dns-inconclusive=warn; never a pass.
+    INCONCLUSIVE = "inconclusive"
 
 
 class Waived(NamedTuple):
@@ -72,6 +76,7 @@ class Finding(NamedTuple):
     message: str
     policy: str
     waiver: Waived | None = None
+    domain: str | None = None  # DNS findings: the domain judged (SARIF's logical location)
 
 
 def finding_order(finding: Finding) -> tuple[int, str, int, str]:
@@ -99,6 +104,7 @@ class Summary:
     open: dict[Severity, int]
     waived: int
     baseline: int = 0
+    inconclusive: int = 0
 
     @property
     def result(self) -> str:
@@ -160,3 +166,5 @@ class AuditResult:
     checked: dict[str, tuple[EmailAccount, ...]] = field(default_factory=dict)
     # The project config file the run used, if any.
     config: str | None = None
+    # DNS evidence: where it came from, when, and the per-domain status (None: no DNS rules).
+    dns: DnsReport | None = None

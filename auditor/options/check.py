@@ -11,6 +11,7 @@ from pathlib import Path
 
 from auditor.errors import UsageError
 from auditor.model.result import FailOn
+from auditor.options.dns import dns_settings
 from auditor.options.live import settings_from
 from auditor.options.suggest import invalid_value
 from auditor.project_config import LoadedConfig, load_config
@@ -131,5 +132,6 @@ def show_config(options: CheckOptions, args: argparse.Namespace) -> str:
         "baseline": str(options.baseline) if options.baseline else None,
         "write_baseline": str(options.write_baseline) if options.write_baseline else None,
         "live": live,
+        "dns": dns_settings(args),
     }
     return json.dumps(document, indent=2) + "\n"

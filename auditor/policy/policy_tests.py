@@ -125,7 +125,11 @@ def run_file(candidate: Candidate) -> list[CaseResult]:
         except InventoryError as error:
             raise PolicyError([PolicyProblem(where, str(error))]) from None
         result = evaluate(
-            policy, Inventory(accounts, InventoryInfo(source=shown)), fail_on=FailOn.ERROR, now=now
+            policy,
+            Inventory(accounts, InventoryInfo(source=shown)),
+            fail_on=FailOn.ERROR,
+            now=now,
+            skip_dns=True,  # DNS rules judge DNS evidence, not test accounts
         )
         actual = {
             (f.id, f.account_id, f.status.value)

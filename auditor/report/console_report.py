@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from auditor.model.result import AuditResult, Severity
+from auditor.model.result import AuditResult, FindingStatus, Severity
 from auditor.report.display import one_line
 from auditor.report.summary import VERDICT_PREFIX, Digest, plural, verdict_detail, verdict_word
 
@@ -49,6 +49,8 @@ def _verdict_and_rules(console: Console, result: AuditResult, digest: Digest) ->
     word = Text(verdict_word(result), style=style)
     # One line whatever the width: CI logs and `grep FAIL` read it as one.
     console.print(Text.assemble(VERDICT_PREFIX, word, verdict_detail(result)), soft_wrap=True)
+    if result.dns is not None:
+        console.print(Text(f"DNS evidence: {result.dns.mode}, collected {result.dns.collected_at}"))
     rows = digest.rows
     if rows:
         table = _table("rule", "severity", "open", "waived", "accounts")
@@ -93,7 +95,11 @@ def render(
         table = _table("severity", "rule", "account", "email", "message")
         for finding in shown:
             table.add_row(
-                Text(finding.severity.value, style=_STYLE[finding.severity]),
+                Text(
+                    finding.severity.value
+                    + (" inconclusive" if finding.status is FindingStatus.INCONCLUSIVE else ""),
+                    style=_STYLE[finding.severity],
+                ),
                 finding.id,
                 "" if finding.account_id is None else str(finding.account_id),
                 Text(one_line(finding.email)),

@@ -28,7 +28,7 @@ def render(result: AuditResult) -> str:
     shown = dict.fromkeys(Severity, 0)
     hidden = 0
     for finding in result.findings:
-        if finding.status is not FindingStatus.OPEN:
+        if finding.status not in (FindingStatus.OPEN, FindingStatus.INCONCLUSIVE):
             continue
         if shown[finding.severity] >= PER_LEVEL:
             hidden += 1
@@ -37,7 +37,8 @@ def render(result: AuditResult) -> str:
         path, _, line = finding.policy.rpartition(":")
         where = "" if path.startswith("preset:") else f"file={escape_property(path)},line={line},"
         subject = "" if finding.account_id is None else f"{finding.account_id} {finding.email} "
-        title = escape_property(display(f"{finding.id}: {subject}".strip()))
+        status = " (inconclusive)" if finding.status is FindingStatus.INCONCLUSIVE else ""
+        title = escape_property(display(f"{finding.id}{status}: {subject}".strip()))
         message = escape_data(display(finding.message, keep="\n\r"))
         lines.append(f"::{_COMMAND[finding.severity]} {where}title={title}::{message}")
     if hidden:

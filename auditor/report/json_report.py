@@ -9,6 +9,7 @@ from dataclasses import asdict
 from functools import partial
 from typing import Any, TextIO
 
+from auditor.dns.summary import DnsReport
 from auditor.model.result import AuditResult, Finding, FindingStatus, Severity, WaiverRecord
 from auditor.report.display import json_safe
 from auditor.report.jsontext import compact
@@ -40,6 +41,7 @@ def finding_dict(finding: Finding, fixes: Mapping[str, str] | None = None) -> di
         "message": finding.message,
         "policy": finding.policy,
         "waiver": None if finding.waiver is None else str(finding.waiver),
+        **({} if finding.domain is None else {"domain": finding.domain}),
     }
     if fixes is not None:
         row["remediation"] = fixes.get(finding.id, WAIVER_REMEDIATION)
@@ -99,7 +101,20 @@ def report_head(result: AuditResult) -> dict[str, Any]:
             "open": {severity.value: count for severity, count in summary.open.items()},
             "waived": summary.waived,
             "baseline": summary.baseline,
+            **({"inconclusive": summary.inconclusive} if summary.inconclusive else {}),
         },
+        **({} if result.dns is None else {"dns": dns_dict(result.dns)}),
+    }
+
+
+def dns_dict(report: DnsReport) -> dict[str, Any]:
+    """Where the DNS evidence came from, and the Domains table."""
+    return {
+        "evidence": report.mode,
+        "collected_at": report.collected_at,
+        "resolvers": list(report.resolvers),
+        "domains": [asdict(row) for row in report.domains],
+        "tracking": [asdict(row) for row in report.tracking],
     }
 
 

@@ -22,6 +22,8 @@ from auditor.report.display import display_column, display_findings
 from auditor.report.output import ROWS_PER_WRITE, as_text
 from auditor.report.view import RuleGroup, rule_groups
 
+# An inconclusive DNS finding is no pass: it is a failure like an open one.
+_FAILING = (FindingStatus.OPEN, FindingStatus.INCONCLUSIVE)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -38,7 +40,8 @@ def _text(findings: Sequence[Finding]) -> str:
     return escape(
         _clean(
             "\n".join(
-                f"{f.field}: {f.message} "
+                ("inconclusive: " if f.status is FindingStatus.INCONCLUSIVE else "")
+                + f"{f.field}: {f.message} "
                 f"(actual {f.actual}, expected {f.expected}; policy {f.policy})"
                 for f in findings
             )
@@ -49,14 +52,14 @@ def _text(findings: Sequence[Finding]) -> str:
 def _outcome(findings: Sequence[Finding]) -> str:
     if not findings:
         return "pass"
-    return "failure" if any(f.status is FindingStatus.OPEN for f in findings) else "skipped"
+    return "failure" if any(f.status in _FAILING for f in findings) else "skipped"
 
 
 def _case(head: str, findings: Sequence[Finding]) -> str:
     """One <testcase> (its opening ``head`` given), with its failure or skipped element."""
     if not findings:
         return f"{head} />\n"
-    opened = [f for f in findings if f.status is FindingStatus.OPEN]
+    opened = [f for f in findings if f.status in _FAILING]
     if opened:
         first = opened[0]
         return (

@@ -59,7 +59,15 @@ def _physical_location(policy: str, fallback_uri: str) -> dict[str, Any]:
 
 def _location(finding: Finding, physical: dict[str, Any]) -> dict[str, Any]:
     location: dict[str, Any] = {"physicalLocation": physical}
-    if finding.account_id is not None:
+    if finding.domain is not None:  # a DNS finding is about the domain, whatever the account
+        location["logicalLocations"] = [
+            {
+                "name": finding.domain,
+                "fullyQualifiedName": f"domains/{finding.domain}",
+                "kind": "object",
+            }
+        ]
+    elif finding.account_id is not None:
         location["logicalLocations"] = [
             {
                 "name": finding.email or str(finding.account_id),
@@ -72,6 +80,8 @@ def _location(finding: Finding, physical: dict[str, Any]) -> dict[str, Any]:
 
 def _fingerprint(finding: Finding) -> str:
     subject = f"{finding.id}\0{finding.account_id}\0{finding.field or ''}"
+    if finding.domain is not None:
+        subject = f"{finding.id}\0domain:{finding.domain}\0{finding.actual or ''}"
     return hashlib.sha256(subject.encode()).hexdigest()
 
 
@@ -97,6 +107,8 @@ def _result(
             "field": finding.field,
             "actual": finding.actual,
             "expected": finding.expected,
+            **({"domain": finding.domain} if finding.domain is not None else {}),
+            **({"status": "inconclusive"} if finding.status is FindingStatus.INCONCLUSIVE else {}),
         },
     }
     if finding.status is FindingStatus.WAIVED:

@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import chain, compress, islice, repeat, zip_longest
-from operator import attrgetter, is_
+from itertools import chain, compress, islice, zip_longest
+from operator import attrgetter
 
 from auditor.model.result import AuditResult, Finding, FindingStatus, Severity
 from auditor.report.view import RuleGroup, rule_groups
+
+# Findings that count against the verdict: open, and DNS answers that never came (inconclusive).
+_UNSETTLED = frozenset((FindingStatus.OPEN, FindingStatus.INCONCLUSIVE))
 
 
 def plural(count: int, noun: str, many: str | None = None) -> str:
@@ -34,6 +37,7 @@ def verdict_detail(result: AuditResult) -> str:
     s = result.summary
     opened = ", ".join(f"{s.open[level]} {level.value}" for level in Severity)
     extra = f", {s.baseline} in baseline" if s.baseline else ""
+    extra += f", {s.inconclusive} inconclusive" if s.inconclusive else ""
     return (
         f"  {plural(s.accounts, 'account')}, {s.accounts_failing} failing; open: {opened}; "
         f"{s.waived} waived{extra} (fail on {s.fail_on.value})"
@@ -87,7 +91,7 @@ class Digest:
     def _open(self) -> list[Finding]:
         findings = self.result.findings
         statuses = map(attrgetter("status"), findings)
-        return list(compress(findings, map(is_, statuses, repeat(FindingStatus.OPEN))))
+        return list(compress(findings, map(_UNSETTLED.__contains__, statuses)))
 
     def worst_accounts(self, limit: int) -> list[AccountRow]:
         """The accounts with the most open findings, most first (ties: by account id)."""
@@ -113,7 +117,7 @@ class Digest:
         rule with thousands of findings does not fill the screen on its own."""
         by_id = {g.info.id: g.findings for g in self._groups}
         columns = [
-            list(islice((f for f in by_id[row.rule] if f.status is FindingStatus.OPEN), limit))
+            list(islice((f for f in by_id[row.rule] if f.status in _UNSETTLED), limit))
             for row in self.rows
         ]
         turns = chain.from_iterable(zip_longest(*columns))

@@ -40,6 +40,10 @@ class RuleGroup:
         return sum(self._is(FindingStatus.WAIVED))
 
     @cached_property
+    def inconclusive(self) -> int:
+        return sum(self._is(FindingStatus.INCONCLUSIVE))
+
+    @cached_property
     def accounts_failing(self) -> int:
         opened = compress(self.findings, self._is(FindingStatus.OPEN))
         return len(set(map(attrgetter("account_id"), opened)))

@@ -5,8 +5,13 @@ from __future__ import annotations
 from auditor.rules import (
     accounts_per_domain,
     bcc_required,
+    bulk_sender,
     daily_send_limit,
     daily_usage,
+    dns_dkim,
+    dns_dmarc,
+    dns_mx,
+    dns_spf,
     domain_daily_volume,
     duplicate_sender,
     field,
@@ -16,11 +21,12 @@ from auditor.rules import (
     send_gap,
     shared_credentials,
     smtp_connected,
+    tracking_cname,
     tracking_domain,
     tracking_domain_shared,
     warmup,
 )
-from auditor.rules.base import AccountRule, FleetRule, Rule, Violation
+from auditor.rules.base import AccountRule, DnsRule, FleetRule, Rule, Violation
 
 RULES: dict[str, Rule] = {
     rule.id: rule
@@ -43,7 +49,14 @@ RULES: dict[str, Rule] = {
         duplicate_sender.RULE,
         shared_credentials.RULE,
         tracking_domain_shared.RULE,
+        # per domain, from DNS evidence
+        dns_spf.RULE,
+        dns_dkim.RULE,
+        dns_dmarc.RULE,
+        dns_mx.RULE,
+        tracking_cname.RULE,
+        bulk_sender.RULE,
     )
 }
 
-__all__ = ["RULES", "AccountRule", "FleetRule", "Rule", "Violation"]
+__all__ = ["RULES", "AccountRule", "DnsRule", "FleetRule", "Rule", "Violation"]

@@ -2,12 +2,14 @@
 
 A rule module exports one `RULE = AccountRule(ID, Options, check, REMEDIATION, __doc__)`, whose
 `check(account, options)` sees one account at a time, or a `FleetRule` of the same shape, whose
-`check(accounts, options)` sees every account the entry selects. Both are generic in the rule's
-`Options` (an `EntryBase` with the rule's keys and their defaults), so mypy rejects a `check`
-that does not take that rule's options. An `AccountRule` may add `screen(accounts, options)`: a
-cheap first pass returning the accounts `check` could flag; it may keep accounts that pass,
-never drop one that fails (a property test holds it to that). The module's docstring is the user
-documentation: its first line is the description, the first paragraph after it the rationale.
+`check(accounts, options)` sees every account the entry selects, or a `DnsRule`, whose
+`check(accounts, options, evidence)` also reads DNS evidence and reports per domain. All are
+generic in the rule's `Options` (an `EntryBase` with the rule's keys and their defaults), so
+mypy rejects a `check` that does not take that rule's options. An `AccountRule` may add
+`screen(accounts, options)`: a cheap first pass returning the accounts `check` could flag; it
+may keep accounts that pass, never drop one that fails (a property test holds it to that). The
+module's docstring is the user documentation: its first line is the description, the first
+paragraph after it the rationale.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Generic, NamedTuple, TypeVar
 
 from pydantic import field_validator, model_validator
 
+from auditor.dns.evidence import Evidence
 from auditor.model.account import WIRE_PATHS, EmailAccount
 from auditor.model.entry import EntryBase
 from auditor.safe_regex import SafePattern
@@ -128,6 +131,33 @@ class FleetRule(Rule, Generic[OptionsT]):
         self, accounts: Sequence[EmailAccount], options: EntryBase
     ) -> Iterable[tuple[EmailAccount, Violation]]:
         return self.check(accounts, _typed(self.options, options))
+
+
+class DomainViolation(NamedTuple):
+    account: EmailAccount
+    violation: Violation
+    inconclusive: bool
+    domain: str
+
+
+@dataclass(frozen=True)
+class DnsRule(Rule, Generic[OptionsT]):
+    id: str
+    options: type[OptionsT]
+    check: Callable[[Sequence[EmailAccount], OptionsT, Evidence], Iterable[DomainViolation]]
+    remediation: str
+    doc: str
+    scoped: bool = False
+
+    def violations(
+        self, accounts: Sequence[EmailAccount], options: EntryBase
+    ) -> Iterable[tuple[EmailAccount, Violation]]:
+        raise TypeError(f"{self.id} reads DNS evidence: call judge()")
+
+    def judge(
+        self, accounts: Sequence[EmailAccount], options: EntryBase, evidence: Evidence
+    ) -> Iterable[DomainViolation]:
+        return self.check(accounts, _typed(self.options, options), evidence)
 
 
 def wire_path(attribute: str) -> str:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Container, Hashable, Iterable, Sequence
+from collections.abc import Container, Hashable, Iterable, Iterator, Sequence
 
+from auditor.dns.checks import DEFAULT_SELECTORS, Problem
 from auditor.model.account import EmailAccount
+from auditor.rules.base import DomainViolation, Violation
 
 
 def group_by(
@@ -44,3 +46,37 @@ def other_ids(members: Sequence[EmailAccount], account: EmailAccount, limit: int
                 break
     more = len(members) - 1 - len(ids)
     return ", ".join(ids) + (f" and {more} more" if more > 0 else "")
+
+
+SAMPLE = 3
+
+
+def by_sender_domain(accounts: Sequence[EmailAccount]) -> dict[Hashable, list[EmailAccount]]:
+    return group_by(accounts, [a.sender_domain or None for a in accounts])
+
+
+def accounts_text(members: Sequence[EmailAccount]) -> str:
+    """ "3 accounts: a@x, b@x, c@x" or "12 accounts: a@x, b@x, c@x, ...": count and sample."""
+    sample = ", ".join(m.email or f"#{m.id}" for m in members[:SAMPLE])
+    more = ", ..." if len(members) > SAMPLE else ""
+    noun = "account" if len(members) == 1 else "accounts"
+    return f"{len(members)} {noun}: {sample}{more}"
+
+
+def report(
+    domain: str, members: Sequence[EmailAccount], field: str, problems: Iterable[Problem]
+) -> Iterator[DomainViolation]:
+    for problem in problems:
+        message = f"{domain}: {problem.message} ({accounts_text(members)})"
+        violation = Violation(field, problem.actual, problem.expected, message)
+        yield DomainViolation(members[0], violation, problem.inconclusive, domain)
+
+
+def selectors_for(members: Sequence[EmailAccount], configured: list[str] | None) -> list[str]:
+    """The configured selectors, else the defaults of the accounts' types (in order)."""
+    if configured:
+        return configured
+    chosen: dict[str, None] = {}
+    for account in members:
+        chosen.update(dict.fromkeys(DEFAULT_SELECTORS.get((account.type or "").upper(), [])))
+    return list(chosen)

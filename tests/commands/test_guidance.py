@@ -228,8 +228,8 @@ def test_output_mistakes_are_usage_errors(tmp_path: Path, args: list[str], messa
         ),
         (
             ["chek"],
-            "'chek' is not a valid command; valid: check, fetch, validate, rules, schema, test, "
-            "diff, init, completion; did you mean 'check'?",
+            "'chek' is not a valid command; valid: check, fetch, resolve, validate, rules, schema, "
+            "test, diff, init, completion; did you mean 'check'?",
         ),
         (
             ["check", "--fial-on", "error"],

@@ -5,6 +5,8 @@ compliant account of tests/support/accounts.py with the keys given changed; a ma
 keys of the nested mapping), and the `violations` expected, in order: `field`, `actual`,
 `expected`, `message`, and `account` (the id) when the case has more than one account.
 Accounts are parsed as an inventory is, so a rule sees (and quotes) texts already scrubbed.
+DNS rules also read `dns`, a zone (`{name: {TYPE: [records] | servfail | timeout}}`; a name
+not in it does not exist), and a violation whose lookup failed says `inconclusive: true`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from auditor.rules import RULES
+from auditor.dns.evidence import Evidence
+from auditor.rules import RULES, DnsRule
 from auditor.sources.inventory import parse_accounts
 from tests.support.accounts import BASE_WIRE
 
@@ -52,8 +55,20 @@ def test_rule_case(rule_id: str, case: dict[str, Any]) -> None:
     rule = RULES[rule_id]
     options = rule.options.model_validate({"rule": rule_id, **case["entry"]})
     accounts = parse_accounts([_wire(changes) for changes in case["accounts"]])
-    found = [
-        {"account": account.id, **violation._asdict()}
-        for account, violation in rule.violations(accounts, options)
-    ]
+    if isinstance(rule, DnsRule):
+        evidence = Evidence.from_zone(case.get("dns") or {})
+        found = [
+            {
+                "account": f.account.id,
+                **f.violation._asdict(),
+                **({"inconclusive": True} if f.inconclusive else {}),
+            }
+            for f in rule.judge(accounts, options, evidence)
+        ]
+    else:
+        assert "dns" not in case
+        found = [
+            {"account": account.id, **violation._asdict()}
+            for account, violation in rule.violations(accounts, options)
+        ]
     assert found == [{"account": accounts[0].id, **want} for want in case["violations"]]

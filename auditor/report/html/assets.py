@@ -52,5 +52,6 @@ def content_security_policy(style: str, script: str) -> str:
 @cache
 def assets() -> Assets:
     style = _read("report.css", "</style")
-    script = _read("report.js", "</script")
+    # domains.js (the Domains section) is its own file, appended: one inline script, one hash.
+    script = _read("report.js", "</script") + "\n" + _read("domains.js", "</script")
     return Assets(style=style, script=script, csp=content_security_policy(style, script))
