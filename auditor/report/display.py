@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import cache
+from itertools import chain
 from operator import attrgetter
 from typing import Any
 
@@ -173,9 +174,26 @@ def one_line(value: object) -> str:
     return _COMMAND_START.sub(":" + JOINER, text) if "::" in text else text
 
 
+# Values looked at together: a column of 50,000 long signatures joined at once would be a string
+# of hundreds of megabytes.
+_PART = 2048
+
+
 def display_column(values: Sequence[Any], keep: str = "") -> Sequence[Any]:
     """``display`` for every string of a column (other values as they are); the column itself
-    when nothing changes.
+    when nothing changes. Done `_PART` values at a time (see `_display_part`)."""
+    parts: list[Sequence[Any]] = []
+    changed = False
+    for start in range(0, len(values), _PART):
+        part = values[start : start + _PART]
+        shown = _display_part(part, keep)
+        changed = changed or shown is not part
+        parts.append(shown)
+    return list(chain.from_iterable(parts)) if changed else values
+
+
+def _display_part(values: Sequence[Any], keep: str) -> Sequence[Any]:
+    """``display`` for every string of ``values``; ``values`` itself when nothing changes.
 
     The column's texts are looked at joined (by NUL, which none of them may then hold), at C
     speed: most columns need nothing done, and most of the rest only their tabs and line ends
