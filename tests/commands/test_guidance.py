@@ -399,3 +399,15 @@ def test_config_errors_are_titled_config_problems(tmp_path: Path) -> None:
         f"smartlead-audit: error: {config}: 'format': 'htm' is not a valid format; valid: "
         "console, json, markdown, html, sarif, junit, csv, github; did you mean 'html'?\n"
     )
+
+
+@pytest.mark.parametrize("rule", ["bcc-required", "field", "daily-send-limit"])
+def test_the_example_entry_of_rules_rule_is_a_valid_policy(rule: str, tmp_path: Path) -> None:
+    """What `rules RULE` prints as an entry, pasted into a policy file, validates."""
+    shown = cli("rules", rule)
+    assert shown.code == 0, shown.err
+    example = shown.out.split("An entry in a policy file:", 1)[1]
+    (tmp_path / "house.yaml").write_text("version: 1\n" + example.strip() + "\n")
+    validated = cli("validate", tmp_path / "house.yaml")
+    assert validated.code == 0, validated.out + validated.err
+    assert "1 rule entry" in validated.out
