@@ -88,6 +88,24 @@ def _subjects(
             yield finding.account_id, _attr(f"{info.id} #{n + 1}")
 
 
+def _counts(
+    result: AuditResult,
+    group: RuleGroup,
+    by_case: dict[tuple[str, int | None], list[Finding]],
+    names: dict[int, str],
+) -> Counter[str]:
+    """The outcomes of a suite's cases. An entry's findings are about accounts it checked, so
+    only the accounts with findings need a look: the rest pass."""
+    entry = group.info.id
+    if entry not in result.checked:  # policy-level findings: a case each, a handful
+        subjects = _subjects(result, group, names)
+        return Counter(_outcome(by_case.get((entry, account), ())) for account, _ in subjects)
+    failing = dict.fromkeys(f.account_id for f in group.findings)
+    counts = Counter(_outcome(by_case[(entry, account)]) for account in failing)
+    counts["pass"] = len(result.checked[entry]) - counts.total()
+    return counts
+
+
 def write(result: AuditResult, stream: TextIO) -> None:
     """The counts go in the opening tags, so each suite is counted first, then written a chunk
     of cases at a time."""
@@ -99,10 +117,7 @@ def write(result: AuditResult, stream: TextIO) -> None:
         a.id: _attr(f"{a.id} {email}".strip())
         for a, email in zip(result.accounts, emails, strict=True)
     }
-    suites: list[tuple[RuleGroup, Counter[str]]] = []
-    for group in rule_groups(result):
-        keys = ((group.info.id, account_id) for account_id, _ in _subjects(result, group, names))
-        suites.append((group, Counter(_outcome(by_case.get(key, ())) for key in keys)))
+    suites = [(group, _counts(result, group, by_case, names)) for group in rule_groups(result)]
     totals = sum((counts for _, counts in suites), Counter())
     stamp = result.generated_at.isoformat(timespec="seconds")
     stream.write(
