@@ -21,7 +21,7 @@ from types import FrameType
 from typing import Any, NoReturn, TextIO, cast
 
 from auditor import __version__
-from auditor.commands import check, diff, fetch, init, rules, schema, test, validate
+from auditor.commands import apply, check, diff, fetch, init, plan, rules, schema, test, validate
 from auditor.errors import AuditorError, ExitCode, OutputError, Terminated
 from auditor.options.common import EXIT_CODES, HelpFormatter
 from auditor.redact import RedactingFilter, redact
@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="more diagnostics on stderr (-vv for debug)",
     )
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    for command in (check, fetch, validate, rules, schema, test, diff, init):
+    for command in (check, fetch, validate, rules, schema, test, diff, init, plan, apply):
         command.add_parser(subparsers)
     return parser
 
