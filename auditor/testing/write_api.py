@@ -5,8 +5,8 @@ behave, so that ``apply``'s stale check and read-back can be shown to catch each
 - ``mode``: ``"partial"`` (fields left out stay, as documented) or ``"full_replace"`` (fields
   left out are reset, as a practitioner observed);
 - ``ignored``: body fields answered ``{"ok": true}`` but not applied;
-- ``error_rate`` / ``fail_next``: 500s before anything is applied; ``fail_after_apply``: applied,
-  then answered 500;
+- ``error_rate`` / ``fail_next`` / ``failing`` (account ids): 500s before anything is applied;
+  ``fail_after_apply``: applied, then answered 500;
 - ``meddle(server, id, **fields)``: someone else changes an account (between plan and apply).
 
 Every write counts against the same rate limit as reads and goes through the same scheduled
@@ -59,6 +59,7 @@ class WriteSide:
     error_rate: float = 0.0
     fail_next: int = 0
     fail_after_apply: int = 0
+    failing: set[int] = field(default_factory=set)
     seed: int = 11
     writes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -66,8 +67,10 @@ class WriteSide:
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
 
-    def _should_fail(self) -> Literal["before", "after", None]:
+    def _should_fail(self, account_id: int) -> Literal["before", "after", None]:
         with self._lock:
+            if account_id in self.failing:
+                return "before"
             if self.fail_next > 0:
                 self.fail_next -= 1
                 return "before"
@@ -141,7 +144,7 @@ def serve_write(handler: BaseHTTPRequestHandler, app: SmartLeadServer) -> None:
         _send_json(handler, 422, {"error": problem}, allowance)
         return
     side = write_side(app)
-    failure = side._should_fail()
+    failure = side._should_fail(account_id)
     if failure == "before":
         _send_json(handler, 500, {"error": "Internal server error occurred"}, allowance)
         return
