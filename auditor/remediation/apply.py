@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from auditor.model.account import EmailAccount
+from auditor.redact import REDACTED
 from auditor.remediation.fields import Endpoint, Value, current, update_body
 from auditor.remediation.journal import Entry, Journal, Status
 from auditor.remediation.plan import Change
@@ -157,14 +158,18 @@ class Applier:
             return False
         moved = [c for c in write.changes if current(account, c.field) not in (c.current, c.new)]
         if moved:
-            detail = "; ".join(
-                f"{c.read_field} is now {current(account, c.field)!r}, the plan was made from "
-                f"{c.current!r}"
-                for c in moved
-            )
+            detail = "; ".join(_moved(c, current(account, c.field)) for c in moved)
             self._end(
                 write.changes, Status.SKIPPED, f"changed since the plan: {detail}", outcome, tally
             )
+            return False
+        scrubbed = _scrubbed_carry_over(write, account)
+        if scrubbed:
+            detail = (
+                f"{', '.join(scrubbed)} held a secret, which the tool scrubbed when reading; "
+                "writing the scrubbed text back would change it: fix this account by hand"
+            )
+            self._end(write.changes, Status.SKIPPED, detail, outcome, tally)
             return False
         pending = tuple(c for c in write.changes if current(account, c.field) != c.new)
         self._end(
@@ -203,10 +208,11 @@ class Applier:
                 status, detail = Status.FAILED, error
             else:
                 status = Status.NOT_APPLIED
+                shown = "something else" if isinstance(value, str) else repr(value)  # see _moved
                 detail = (
                     "the account is gone from the list"
                     if account is None
-                    else f"the API answered ok but {change.read_field} reads {value!r}"
+                    else f"the API answered ok but {change.read_field} reads {shown}"
                 )
             self._end([change], status, detail, outcome, tally)
 
@@ -239,6 +245,27 @@ class Applier:
     def _report(self, tally: Progress) -> None:
         if self._progress is not None:
             self._progress(tally)
+
+
+def _moved(change: Change, now: Value) -> str:
+    """Which value moved. Text is not quoted: read again through a filter, it may hold a secret
+    of an account this run did not read, which no scrub here can know."""
+    if isinstance(now, str) or isinstance(change.current, str):
+        return f"{change.read_field} has changed since the plan"
+    return f"{change.read_field} is now {now!r}, the plan was made from {change.current!r}"
+
+
+def _scrubbed_carry_over(write: Write, account: EmailAccount) -> list[str]:
+    """Fields a full-body write would carry over whose text was scrubbed of a secret when the
+    account was read (``auditor.model.account``): the read value is not the real one."""
+    if write.endpoint is not Endpoint.UPDATE:
+        return []
+    changed = {c.field for c in write.changes}
+    return [
+        name
+        for name, value in update_body(account, {}).items()
+        if name not in changed and isinstance(value, str) and REDACTED in value
+    ]
 
 
 def _entry(change: Change, status: Status, detail: str) -> Entry:
