@@ -229,19 +229,21 @@ def _dry_run(writes: Sequence[Write], base_url: str, accounts: int) -> None:
 
 
 def _progress_printer() -> ProgressCallback:
-    last = [0.0]
+    """A line on stderr at most every couple of seconds, and the last one."""
+    last_time, last_line = [0.0], [""]
 
     def show(p: Progress) -> None:
+        line = (
+            f"progress: {p.done}/{p.changes} changes, {p.sent} sent, {p.verified} verified, "
+            f"{p.skipped} skipped, {p.not_applied} not applied, {p.failed} failed, "
+            f"ETA {p.eta_seconds:.0f}s"
+        )
         now = time.monotonic()
         final = p.done == p.changes
-        if not final and now - last[0] < _PROGRESS_EVERY:
+        if line == last_line[0] or (not final and now - last_time[0] < _PROGRESS_EVERY):
             return
-        last[0] = now
-        print(
-            f"progress: {p.done}/{p.changes} changes, {p.verified} verified, {p.skipped} skipped, "
-            f"{p.not_applied} not applied, {p.failed} failed, ETA {p.eta_seconds:.0f}s",
-            file=sys.stderr,
-        )
+        last_time[0], last_line[0] = now, line
+        print(line, file=sys.stderr)
 
     return show
 

@@ -59,6 +59,7 @@ class Progress:
     """Counts for a progress line; ``eta_seconds`` from the requests left at the sustained rate."""
 
     changes: int
+    sent: int = 0  # writes sent, waiting to be read back
     verified: int = 0
     skipped: int = 0
     not_applied: int = 0
@@ -122,12 +123,16 @@ class Applier:
         before = await self._wire.read(wanted, self._inventory) if wanted else {}
         sent: list[Write] = []
         gate = asyncio.Semaphore(_IN_FLIGHT)
+        done = [0]  # writes dealt with (sent, skipped or already set)
 
         async def one(write: Write) -> None:
             async with gate:
                 if await self._write(write, before.get(write.account_id), outcome, tally):
                     sent.append(write)
-                self._eta(tally, len(writes) - len(sent), read_plan(len(sent), self._inventory)[1])
+                    tally.sent += len(write.changes)
+                done[0] += 1
+                self._eta(tally, len(writes) - done[0], read_plan(len(sent), self._inventory)[1])
+                self._report(tally)
 
         await asyncio.gather(*(one(w) for w in writes))
         after = (
@@ -135,6 +140,7 @@ class Applier:
             if sent
             else {}
         )
+        tally.sent = 0
         for write in sorted(sent, key=lambda w: (w.account_id, w.endpoint)):
             self._read_back(write, after.get(write.account_id), outcome, tally)
         tally.eta_seconds = 0.0
