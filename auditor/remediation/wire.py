@@ -135,9 +135,11 @@ class Wire:
         inventory the plan saw), until a short page."""
         requester = self._pages()
         accounts: list[EmailAccount] = []
-        window = min(self._concurrency, expected // PAGE_SIZE + 1)
+        expected_pages = expected // PAGE_SIZE + 1
         offset = 0
         while True:
+            # as many pages as the plan's inventory has left (at least one), a window at most
+            window = min(self._concurrency, max(1, expected_pages - offset // PAGE_SIZE))
             offsets = [offset + i * PAGE_SIZE for i in range(window)]
             pages = await asyncio.gather(*(requester.get(o) for o in offsets))
             for o, records in zip(offsets, pages, strict=True):

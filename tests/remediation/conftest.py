@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from auditor.testing.server import SmartLeadServer
-from tests.support.api import KEY, set_env
 
 POLICY = """\
 version: 1
@@ -28,10 +26,9 @@ FIXED_RULES = ("daily-send-limit", "send-gap", "bcc-required", "warmup")
 
 
 @pytest.fixture
-def server(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SmartLeadServer]:
-    with SmartLeadServer(120, api_key=KEY) as running:
-        set_env(monkeypatch, running)
-        yield running
+def server(live_env: SmartLeadServer) -> SmartLeadServer:
+    """The suite's test server (250 accounts, environment set), which has the write side."""
+    return live_env
 
 
 @pytest.fixture
