@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from auditor.remediation.wire import read_plan
 from auditor.testing.server import SmartLeadServer
 from auditor.testing.write_api import meddle, write_side
 
@@ -207,3 +208,26 @@ def test_a_rejected_key_is_an_api_error(run_cli, server, planned, monkeypatch) -
     result = run_cli("apply", "plan.json", "--yes")
     assert result.code == 3
     assert "wrong-key-123456" not in result.out + result.err
+
+
+def test_requests_are_the_writes_and_the_pages_before_and_after(run_cli, server, planned) -> None:
+    before = len(server.requests)
+    assert run_cli("apply", "plan.json", "--yes").code == 0
+    made = server.requests[before:]
+    writes = [r for r in made if r.offset is None]
+    reads = sorted(r.offset for r in made if r.offset is not None and r.offset < 300)
+    assert len(writes) == len(planned["changes"])  # one write per account: one field each here
+    assert reads == [0, 0, 100, 100, 200, 200]  # 250 accounts: 3 pages before, 3 after
+
+
+def test_a_small_plan_reads_each_account_by_filter(run_cli, server, planned) -> None:
+    target = planned["changes"][0]["account_id"]
+    assert run_cli("plan", "--only", f"ids={target}", "-o", "one.json").code == 0
+    assert read_plan(1, 250) == ("filter", 1) and read_plan(10, 250) == ("pages", 3)
+    before = len(server.requests)
+    result = run_cli("apply", "one.json", "--yes")
+    assert result.code == 0, result.out
+    assert "1 verified" in result.out
+    made = [r for r in server.requests[before:] if r.offset is None or r.offset < 300]
+    assert [r.offset for r in made] == [0, None, 0]  # read by filter, write, read back
+    assert _records(server)[target]["message_per_day"] == 40
