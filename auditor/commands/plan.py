@@ -154,6 +154,13 @@ def run(args: argparse.Namespace) -> int:
         )
     selection = Selection(frozenset(args.rules), parse_only(args.only), args.max_changes)
     policy = load_policy(args.policy or [Path("policies")])
+    known = {e.id for e in policy.entries} | {e.rule for e in policy.entries}
+    unknown = sorted(set(args.rules) - known)
+    if unknown:
+        raise UsageError(
+            f"--rule {', '.join(unknown)}: no entry of the policy has this rule or id.",
+            tip="the policy's rules and entry ids: " + ", ".join(sorted(known)),
+        )
     inputs = [
         ("the policy file", Path(f.path))
         for f in policy.files

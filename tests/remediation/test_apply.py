@@ -231,3 +231,12 @@ def test_a_small_plan_reads_each_account_by_filter(run_cli, server, planned) -> 
     made = [r for r in server.requests[before:] if r.offset is None or r.offset < 300]
     assert [r.offset for r in made] == [0, None, 0]  # read by filter, write, read back
     assert _records(server)[target]["message_per_day"] == 40
+
+
+def test_plan_usage_errors(run_cli, server, planned) -> None:
+    unknown = run_cli("plan", "--rule", "send-gap", "-o", "x.json")
+    assert unknown.code == 2 and "--rule send-gap: no entry of the policy" in unknown.err
+    bad = run_cli("plan", "--only", "tags", "-o", "x.json")
+    assert bad.code == 2 and "expected KEY=VALUE" in bad.err
+    assert run_cli("plan", "-o", "x.txt").code == 2
+    assert not Path("x.json").exists()
