@@ -12,27 +12,21 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from auditor.api_settings import Settings, require_api_key
 from auditor.errors import ExitCode, UsageError
 from auditor.options.common import add_command
 from auditor.options.live import settings_from
 from auditor.policy.compose import PRESET_PREFIX
 from auditor.redact import REDACTED, install_log_redaction, redact
-from auditor.remediation.apply import (
-    Applier,
-    Outcome,
-    Progress,
-    ProgressCallback,
-    Write,
-    group_writes,
-)
 from auditor.remediation.fields import Endpoint, Value
 from auditor.remediation.journal import Journal, Status, journal_path, read_journal
-from auditor.remediation.pace import make_pacer, sustained_rate
 from auditor.remediation.plan import Change
 from auditor.remediation.planfile import PlanFile, load_plan
-from auditor.remediation.wire import Wire, read_plan
+
+if TYPE_CHECKING:  # the HTTP stack is imported when apply runs: not for every other command
+    from auditor.api_settings import Settings
+    from auditor.remediation.apply import Outcome, Progress, ProgressCallback, Write
 
 DESCRIPTION = """\
 Apply a plan made by 'smartlead-audit plan', through the SmartLead API.
@@ -93,6 +87,9 @@ def run(args: argparse.Namespace) -> int:
         _check_policies(plan)
         changes, source, kind = list(plan.plan.changes), plan.sha256, "apply"
         accounts, journal_file = plan.inventory_accounts, journal_path(args.plan)
+    from auditor.api_settings import require_api_key
+    from auditor.remediation.apply import group_writes
+
     settings = settings_from(args)
     writes = group_writes(changes)
     _summary(changes, writes, settings.base_url, kind)
@@ -122,6 +119,10 @@ async def _apply(
     accounts: int,
     quiet: bool,
 ) -> Outcome:
+    from auditor.remediation.apply import Applier
+    from auditor.remediation.pace import make_pacer, sustained_rate
+    from auditor.remediation.wire import Wire
+
     async with Wire(settings, key, make_pacer(settings)) as wire:
         applier = Applier(
             wire,
@@ -205,6 +206,8 @@ def _confirm(count: int) -> None:
 
 
 def _dry_run(writes: Sequence[Write], base_url: str, accounts: int) -> None:
+    from auditor.remediation.wire import read_plan
+
     ids = len({w.account_id for w in writes})
     mode, reads = read_plan(ids, accounts)
     how = "one filtered request per account" if mode == "filter" else "every page"
