@@ -49,14 +49,18 @@ def test_plan_and_apply_leak_nothing(
         assert dry.code == 0 and "api_key=[REDACTED]" in dry.out
 
         # the first read answers 422 echoing the key: an API error, nothing written
-        server.add_fault(Fault.HTTP_422, body='{"error": "no access for api_key={api_key}"}')
+        # (offset 0: not a read past the end that the plan's fetch may still have in flight)
+        server.add_fault(
+            Fault.HTTP_422, offset=0, body='{"error": "no access for api_key={api_key}"}'
+        )
         refused = run_cli("-vv", "apply", "plan.json", "--yes")
         assert refused.code == 3, refused.err
         assert write_side(server).writes == []
 
         # writes answer 500 echoing the key, some fail for good; someone else edits an account
         server.add_fault(Fault.HTTP_500, body='{"error": "upstream: {api_key}"}', times=3)
-        write_side(server).failing = {1}
+        ordinary = max(c["account_id"] for c in document["changes"])  # no planted text: written
+        write_side(server).failing = {ordinary}
         meddle(server, 2, message_per_day=77)
         first = run_cli("-vv", "apply", "plan.json", "--yes")
         assert first.code == 3, first.out + first.err
