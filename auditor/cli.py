@@ -22,11 +22,13 @@ from typing import Any, NoReturn, TextIO, cast
 
 from auditor import __version__
 from auditor.commands import (
+    apply,
     check,
     completion,
     diff,
     fetch,
     init,
+    plan,
     resolve,
     rules,
     schema,
@@ -62,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         "argparse._SubParsersAction[argparse.ArgumentParser]",
         parser.add_subparsers(title="commands", metavar="COMMAND", required=True),
     )
-    for command in (check, fetch, resolve, validate, rules, schema, test, diff, init):
+    for command in (check, fetch, resolve, validate, rules, schema, test, diff, init, plan, apply):
         command.add_parser(subparsers)
     completion.add_parser(subparsers, parser)
     return parser

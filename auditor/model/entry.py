@@ -165,6 +165,17 @@ class Selector(StrictModel):
         return 1 if self.model_fields_set else 0
 
 
+class Fix(StrictModel):
+    """How ``smartlead-audit plan`` repairs what the entry finds, when the rule alone does not
+    say: the value to set (``daily-send-limit``, ``send-gap``, ``bcc-required``,
+    ``tracking-domain``), or the settings warmup is turned on with (ranges as the API checks)."""
+
+    value: int | str | None = None
+    total_warmup_per_day: Annotated[int, Field(ge=1, le=50)] | None = None
+    daily_rampup: Annotated[int, Field(ge=5, le=20)] | None = None
+    reply_rate_percentage: Annotated[int, Field(ge=20, le=100)] | None = None
+
+
 class EntryBase(StrictModel):
     """Keys every rule entry takes; each rule's ``Options`` adds its own."""
 
@@ -180,6 +191,7 @@ class EntryBase(StrictModel):
     title: Annotated[str, Field(min_length=1)] | None = None
     rationale: Annotated[str, Field(min_length=1)] | None = None
     remediation: Annotated[str, Field(min_length=1)] | None = None
+    fix: Fix | None = None  # read only by auditor.remediation (plan)
 
     @property
     def entry_id(self) -> str:

@@ -30,6 +30,7 @@ from typing import Any, Literal
 from auditor.testing.faults import RETRYABLE_FAULTS, Allowance, Fault, FaultRule, Hook, TokenBucket
 from auditor.testing.generator import generate_account, generate_accounts
 from auditor.testing.responses import serve
+from auditor.testing.write_api import serve_write
 
 DEFAULT_KEY = "test-key"
 Record = dict[str, Any]
@@ -189,6 +190,15 @@ class SmartLeadServer:
             }
             self._accounts = [r for r in self._accounts if r["id"] not in doomed]
 
+    def edit_account(self, account_id: int, change: Callable[[Record], Record]) -> bool:
+        """Replace an account by ``change(record)`` (a new dict: records are shared, never
+        mutated); False when there is no such account. For ``auditor.testing.write_api``."""
+        with self._lock:
+            at = next((i for i, r in enumerate(self._accounts) if r["id"] == account_id), None)
+            if at is not None:
+                self._accounts[at] = change(self._accounts[at])
+            return at is not None
+
     # --- used by the request handler (auditor.testing.responses) ---------------------------
     def record_arrival(self, offset: int | None) -> tuple[int, list[Hook], FaultRule | None]:
         with self._lock:
@@ -255,6 +265,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         serve(self, self.server.app)
+
+    def do_POST(self) -> None:
+        serve_write(self, self.server.app)
 
 
 def _bool(value: str) -> bool:

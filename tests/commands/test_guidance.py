@@ -17,7 +17,20 @@ import pytest
 from auditor.testing.generator import generate_accounts
 from tests.support.shared import DEMO_INVENTORY, REPO, SHIPPED_POLICIES, CliResult
 
-COMMANDS = ("check", "fetch", "validate", "rules", "schema", "test", "diff", "init", "completion")
+COMMANDS = (
+    "check",
+    "fetch",
+    "resolve",
+    "validate",
+    "rules",
+    "schema",
+    "test",
+    "diff",
+    "init",
+    "plan",
+    "apply",
+    "completion",
+)
 VERDICT = re.compile(r"^SmartLead audit: (PASS|FAIL)  \d+ accounts?, \d+ failing; open: ")
 
 
@@ -229,7 +242,7 @@ def test_output_mistakes_are_usage_errors(tmp_path: Path, args: list[str], messa
         (
             ["chek"],
             "'chek' is not a valid command; valid: check, fetch, resolve, validate, rules, schema, "
-            "test, diff, init, completion; did you mean 'check'?",
+            "test, diff, init, plan, apply, completion; did you mean 'check'?",
         ),
         (
             ["check", "--fial-on", "error"],
