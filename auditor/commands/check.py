@@ -179,11 +179,8 @@ def require_accounts(inventory: Inventory, allowed_empty: bool) -> None:
         )
 
 
-def inputs_of(
-    args: argparse.Namespace, options: CheckOptions, policy: Policy
-) -> list[tuple[str, Path]]:
-    """The files a run reads, which none of its outputs may replace. The --baseline file is not
-    one of them: writing this run's report over the previous one is how a baseline is kept."""
+def source_inputs(args: argparse.Namespace, policy: Policy) -> list[tuple[str, Path]]:
+    """The policy files and the inventory (or, live, the settings file) a run reads."""
     inputs = [
         ("the policy file", Path(f.path))
         for f in policy.files
@@ -193,6 +190,15 @@ def inputs_of(
         inputs.append(("the inventory", args.inventory))
     else:
         inputs.append(("the settings file", Path(".env")))  # the API key may live there
+    return inputs
+
+
+def inputs_of(
+    args: argparse.Namespace, options: CheckOptions, policy: Policy
+) -> list[tuple[str, Path]]:
+    """The files a run reads, which none of its outputs may replace. The --baseline file is not
+    one of them: writing this run's report over the previous one is how a baseline is kept."""
+    inputs = source_inputs(args, policy)
     if options.config is not None:
         inputs.append(("the config file", options.config))
     dns = dns_source(args)

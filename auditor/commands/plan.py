@@ -11,14 +11,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from auditor.commands.check import load_inventory, require_accounts
+from auditor.commands.check import load_inventory, require_accounts, source_inputs
 from auditor.engine import evaluate
 from auditor.errors import ExitCode, UsageError
 from auditor.model.entry import Selector
 from auditor.model.result import FailOn
 from auditor.options.common import add_command
 from auditor.options.live import LIVE_HELP, add_fetch_arguments
-from auditor.policy.compose import PRESET_PREFIX
 from auditor.policy.loader import load_policy
 from auditor.remediation.plan import Selection, make_plan
 from auditor.remediation.planfile import (
@@ -161,14 +160,8 @@ def run(args: argparse.Namespace) -> int:
             f"--rule {', '.join(unknown)}: no entry of the policy has this rule or id.",
             tip="the policy's rules and entry ids: " + ", ".join(sorted(known)),
         )
-    inputs = [
-        ("the policy file", Path(f.path))
-        for f in policy.files
-        if not f.path.startswith(PRESET_PREFIX)
-    ]
-    if args.inventory is not None:
-        inputs.append(("the inventory", args.inventory))
-    refuse_inputs([("the plan", output), ("the plan's Markdown", markdown)], inputs)
+    outputs = [("the plan", output), ("the plan's Markdown", markdown)]
+    refuse_inputs(outputs, source_inputs(args, policy))
     baseline = load_baseline(args.baseline) if args.baseline else frozenset()
     inventory = load_inventory(args)
     require_accounts(inventory, args.allow_empty)
