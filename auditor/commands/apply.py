@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auditor.errors import ExitCode, UsageError
-from auditor.options.common import add_command
+from auditor.options.common import add_command, exit_codes
 from auditor.options.live import settings_from
 from auditor.policy.compose import PRESET_PREFIX
 from auditor.redact import REDACTED, install_log_redaction, redact
@@ -45,12 +45,12 @@ examples:
   smartlead-audit apply plan.json --yes            # CI
   smartlead-audit apply --rollback plan.json.journal.jsonl --yes
 
-exit codes:
-  0  every change verified
-  1  some changes skipped (changed since the plan) or not applied
-  2  usage error, or a stale or tampered plan (a hash does not match)
-  3  API error (a write failed or the API could not be read)
-"""
+""" + exit_codes(
+    "0  every change verified",
+    "1  some changes skipped (changed since the plan) or not applied",
+    "2  usage error, or a stale or tampered plan (a hash does not match)",
+    "3  API error (a write failed or the API could not be read)",
+)
 
 _PROGRESS_EVERY = 2.0  # seconds between progress lines when not on a terminal
 

@@ -16,7 +16,7 @@ from auditor.engine import evaluate
 from auditor.errors import ExitCode, UsageError
 from auditor.model.entry import Selector
 from auditor.model.result import FailOn
-from auditor.options.common import add_command
+from auditor.options.common import add_command, exit_codes
 from auditor.options.live import LIVE_HELP, add_fetch_arguments
 from auditor.policy.loader import load_policy
 from auditor.remediation.plan import Selection, make_plan
@@ -46,11 +46,11 @@ examples:
   smartlead-audit plan --rule bcc-required --only tags=outbound --max-changes 500 -o plan.json
   SMARTLEAD_API_KEY=... smartlead-audit plan --policy policies/ -o plan.json   # live
 
-exit codes:
-  0  plan written (with or without changes)
-  2  usage, settings, policy or output error
-  3  inventory or API error
-"""
+""" + exit_codes(
+    "0  plan written (with or without changes)",
+    "2  usage, settings, policy or output error",
+    "3  inventory or API error",
+)
 
 _ONLY_KEYS = {"type", "tags", "client_id", "email", "domain", "ids", "in_use"}
 

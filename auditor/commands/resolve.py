@@ -14,7 +14,7 @@ from pathlib import Path
 from auditor.commands.check import load_inventory, require_accounts
 from auditor.dns.collect import default_checks
 from auditor.dns.evidence import Outcome
-from auditor.options.common import add_command
+from auditor.options.common import add_command, exit_codes
 from auditor.options.dns import add_resolver_arguments, policy_checks, resolve_live
 from auditor.options.live import add_fetch_arguments
 from auditor.policy.loader import load_policy
@@ -31,11 +31,11 @@ examples:
   smartlead-audit resolve --inventory snapshot.json -o dns.json --nameserver 127.0.0.1:5353
   smartlead-audit check --inventory snapshot.json --dns dns.json
 
-exit codes:
-  0  evidence written (timeouts and SERVFAILs are recorded in it, as inconclusive)
-  2  usage, policy or output error
-  3  the inventory (or the live fetch) failed
-"""
+""" + exit_codes(
+    "0  evidence written (timeouts and SERVFAILs are recorded in it, as inconclusive)",
+    "2  usage, policy or output error",
+    "3  the inventory (or the live fetch) failed",
+)
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

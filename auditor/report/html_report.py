@@ -110,6 +110,7 @@ def write(result: AuditResult, stream: TextIO) -> None:
     # The accounts table numbers its strings first, the findings table continues.
     strings = StringTable()
     accounts = encode_table(_displayed(columns), len(result.accounts), strings)
+    del columns  # the page's copy is encoded: 50,000 accounts' worth of lists go before findings
     findings = encode_table(_finding_columns(result), len(result.findings), strings)
     failures = overview.connection_failures
     template = environment().get_template("report.html.j2")
