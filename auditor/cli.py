@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import importlib
 import io
 import logging
 import os
@@ -21,29 +22,35 @@ from types import FrameType
 from typing import Any, NoReturn, TextIO, cast
 
 from auditor import __version__
-from auditor.commands import (
-    apply,
-    check,
-    completion,
-    diff,
-    fetch,
-    init,
-    plan,
-    resolve,
-    rules,
-    schema,
-    test,
-    validate,
-)
 from auditor.errors import AuditorError, ExitCode, OutputError, Terminated
 from auditor.options.common import EXIT_CODES, HelpFormatter, add_no_color, disable_color
 from auditor.options.suggest import Parser
 from auditor.redact import RedactingFilter, redact
 
 PROG = "smartlead-audit"
+# Each subcommand's module, in the order help lists them. A run imports only its own command's
+# module (a fetch has no use for the policy engine, and its first request leaves sooner); help,
+# suggestions for a mistyped command and completion scripts need them all.
+COMMANDS = {
+    name: f"auditor.commands.{name}"
+    for name in (
+        "check",
+        "fetch",
+        "resolve",
+        "validate",
+        "rules",
+        "schema",
+        "test",
+        "diff",
+        "init",
+        "plan",
+        "apply",
+    )
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or (``command``) the parser of that one subcommand's run."""
     parser = Parser(
         prog=PROG,
         description="Audit SmartLead email accounts against YAML policies (config as code).",
@@ -64,10 +71,20 @@ def build_parser() -> argparse.ArgumentParser:
         "argparse._SubParsersAction[argparse.ArgumentParser]",
         parser.add_subparsers(title="commands", metavar="COMMAND", required=True),
     )
-    for command in (check, fetch, resolve, validate, rules, schema, test, diff, init, plan, apply):
-        command.add_parser(subparsers)
-    completion.add_parser(subparsers, parser)
+    for name, module in COMMANDS.items():
+        if command is None or name == command:
+            importlib.import_module(module).add_parser(subparsers)
+    if command is None:
+        from auditor.commands import completion
+
+        completion.add_parser(subparsers, parser)
     return parser
+
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The subcommand ``argv`` runs, when it names one (the global flags take no value)."""
+    name = next((arg for arg in argv if not arg.startswith("-")), None)
+    return name if name in COMMANDS else None
 
 
 def configure_logging(verbosity: int) -> None:
@@ -199,7 +216,8 @@ def _run(argv: Sequence[str] | None) -> int:
     verbose = 0
     try:
         try:
-            args = build_parser().parse_args(argv)
+            argv = sys.argv[1:] if argv is None else argv
+            args = build_parser(_command_in(argv)).parse_args(argv)
         except SystemExit as exit_:  # --help, --version, or a usage error argparse reported
             code = exit_.code if isinstance(exit_.code, int) else int(ExitCode.USAGE)
         else:

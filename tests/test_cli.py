@@ -446,3 +446,21 @@ def test_a_closed_stdout_is_an_output_error_once_something_is_written(tmp_path: 
     )
     assert (quiet.returncode, quiet.stderr) == (1, "")
     assert [p.name for p in tmp_path.iterdir()] == ["audit.json"]
+
+
+def test_a_command_imports_only_its_own_module() -> None:
+    """`fetch --help` loads neither the policy engine, the DNS resolver nor remediation: its
+    first request leaves sooner (issue: live fetch start-up)."""
+    code = (
+        "import sys\n"
+        "from auditor.cli import main\n"
+        "try:\n"
+        "    main(['fetch', '--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('auditor.engine', 'auditor.policy.loader', 'auditor.dns.resolver',"
+        " 'auditor.remediation.plan', 'auditor.commands.check')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "[]"
