@@ -45,7 +45,7 @@ KEY = "bench-key-0123456789"
 
 
 @contextmanager
-def test_server(
+def served(
     accounts: int, rate: float, latency: float, limiter: str = "sliding", *extra: str
 ) -> Iterator[str]:
     """The test server in its own process; yields its base URL (127.0.0.1, random port)."""
@@ -195,8 +195,13 @@ def measure(
     return result
 
 
-def bound_seconds(size: int, rate: float) -> float:
-    return (math.ceil(size / 99) + 1) / rate
+def bound_seconds(size: int, rate: float, per_minute: int = 0) -> float:
+    """The earliest the last needed request can go out, at R per second (and M per minute)."""
+    needed = math.ceil(size / 99) + 1
+    if not per_minute:
+        return needed / rate
+    minutes, rest = divmod(needed - 1, per_minute)
+    return max(needed / rate, 60 * minutes + (rest + 1) / rate)
 
 
 def row(
@@ -262,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     print("-" * len(header), flush=True)
     for size in sizes:
         for rate in rates:
-            with test_server(size, rate, args.latency) as url:
+            with served(size, rate, args.latency) as url:
                 runs = []
                 for _ in range(args.repeat):
                     runs.append(measure("ours", url, rate, args.concurrency, args.tracemalloc))
@@ -275,12 +280,12 @@ def main(argv: list[str] | None = None) -> int:
             print(row("sliding", size, rate, runs, seq), flush=True)
     if not args.no_others:
         size, rate = sizes[0], rates[0]
-        with test_server(size, rate, args.latency, "bucket") as url:
+        with served(size, rate, args.latency, "bucket") as url:
             runs = [measure("ours", url, rate, args.concurrency)]
         print(row("bucket", size, rate, runs, None), flush=True)
         # per second + a minute budget that binds: the minute window holds the fetch back
         per_minute = max(10, math.ceil(size / 99) // 2)
-        with test_server(size, rate, args.latency, "multi", "--per-minute", str(per_minute)) as url:
+        with served(size, rate, args.latency, "multi", "--per-minute", str(per_minute)) as url:
             runs = [measure("ours", url, rate, args.concurrency, per_minute=per_minute)]
         print(
             row("multi", size, rate, runs, None) + f"  (+{per_minute}/min: bound is 60 s more)",

@@ -25,10 +25,10 @@ from auditor.api_settings import Settings, require_api_key
 from auditor.model.account import FetchStats, Inventory, InventoryInfo, scrub_texts
 from auditor.redact import REDACTED, SecretSet, install_log_redaction, redact
 from auditor.sources.api_request import Counters, PageRequester
+from auditor.sources.body import ACCEPT_ENCODING
 from auditor.sources.fetcher import ChainFetcher
 from auditor.sources.filters import ApiFilters
 from auditor.sources.inventory import parse_accounts, password_values
-from auditor.sources.body import ACCEPT_ENCODING
 from auditor.sources.pacing import Pacer, default_concurrency, windows_for
 from auditor.sources.pagination import Page, assemble, page_offset
 
@@ -167,8 +167,7 @@ class ApiSource:
         accounts = assemble(pages)
         self.tally = _tally(counters, len(pages), pacer.limited)
         log.info(
-            "%d requests for %d pages: %d past the end, %d repeated; %d rate-limited, "
-            "%d glitches",
+            "%d requests for %d pages: %d past the end, %d repeated; %d rate-limited, %d glitches",
             self.tally.requests,
             self.tally.pages,
             self.tally.past_end,

@@ -300,9 +300,12 @@ def retry_after_seconds(headers: Mapping[str, str], body: object) -> float | Non
         error = body.get("error")
         for holder in (error if isinstance(error, dict) else {}, body):
             value = holder.get("retry_after")
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                if math.isfinite(value):
-                    return max(0.0, float(value))
+            if (
+                isinstance(value, int | float)
+                and not isinstance(value, bool)
+                and math.isfinite(value)
+            ):
+                return max(0.0, float(value))
     return None
 
 

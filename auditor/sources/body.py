@@ -43,10 +43,7 @@ async def fetch(
     max_body: int = MAX_BODY,
 ) -> Answer:
     """GET ``url``; ``TimeoutError`` when the whole answer is not in within ``timeout``."""
-    async with (
-        asyncio.timeout(timeout),
-        client.stream("GET", url, params=params) as response,
-    ):
+    async with asyncio.timeout(timeout), client.stream("GET", url, params=params) as response:
         length = response.headers.get("content-length", "")
         if length.isdigit() and int(length) > max_body:
             raise BodyTooLarge(f"announced {int(length)} bytes")

@@ -227,7 +227,9 @@ class Pacer:
         """The server refused a request: the shortest window's limit drops below what we had sent
         in it, or by a fifth when we were already under it, and stays down."""
         first = self.windows[0]
-        in_window = sum(1 for t in self._log if ticket.sent_at - first.seconds < t <= ticket.sent_at)
+        in_window = sum(
+            1 for t in self._log if ticket.sent_at - first.seconds < t <= ticket.sent_at
+        )
         limit = in_window - 1 if 1 < in_window <= first.limit else int(first.limit * 0.8)
         limit = max(1, min(limit, first.limit - 1))
         if limit < first.limit:

@@ -11,10 +11,11 @@ real API uses (``--limiter``: strict sliding window, fixed window, token bucket,
 per minute + per hour at once; 429 + ``Retry-After`` + body ``retry_after``, ``X-RateLimit-*`` on
 every answer), latency, a list that never ends (``--endless``), and faults and account changes
 scheduled from tests (``add_fault``, ``on_request``, ``insert_accounts``, ``delete_accounts``).
-Other endpoints (the write side) plug in with ``add_route`` without touching this module. Filter semantics it assumes: ``isInUse`` = has
-``campaign_ids``; ``emailWarmupStatus`` = ``warmup_details.status`` (no warmup counts as
-INACTIVE); ``isWarmupBlocked`` = ``warmup_details.blocked_reason`` set; ``username`` = partial,
-case-insensitive match on ``username`` or ``from_email``.
+Other endpoints (the write side) plug in with ``add_route`` without touching this module.
+Filter semantics it assumes: ``isInUse`` = has ``campaign_ids``; ``emailWarmupStatus`` =
+``warmup_details.status`` (no warmup counts as INACTIVE); ``isWarmupBlocked`` =
+``warmup_details.blocked_reason`` set; ``username`` = partial, case-insensitive match on
+``username`` or ``from_email``.
 """
 
 from __future__ import annotations

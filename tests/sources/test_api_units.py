@@ -3,8 +3,6 @@ and the page-chain logic. Behaviour over sockets is in test_api_source.py."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any

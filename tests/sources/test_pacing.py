@@ -57,7 +57,7 @@ def test_a_declared_budget_for_a_longer_window_holds_until_its_reset() -> None:
         third = await pacer.acquire()
         return first, second, third
 
-    first, second, third = asyncio.run(scenario())
+    _, second, third = asyncio.run(scenario())
     assert third.sent_at - second.sent_at >= 2.4
 
 
@@ -138,9 +138,7 @@ def test_a_wait_longer_than_max_hold_fails_instead_of_sleeping(headers: dict[str
     assert time.monotonic() - started < 60  # failed, did not hold
 
 
-@pytest.mark.parametrize(
-    "value", ["inf", "-inf", "nan", "1e999", "-5", "soon", "", "0x10"]
-)
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "1e999", "-5", "soon", "", "0x10"])
 def test_nonsense_header_values_are_ignored_with_a_debug_line(
     value: str, caplog: pytest.LogCaptureFixture
 ) -> None:
