@@ -67,6 +67,7 @@ class RequestRecord:
     limit: int | None
     status: int  # 0: the connection was dropped; -1: not answered yet
     fault: str | None
+    arrived: float = 0.0  # wall-clock time (time.time()) the request was read
 
 
 class SmartLeadServer:
@@ -224,7 +225,9 @@ class SmartLeadServer:
                 rule = FaultRule(self._rng.choice(RETRYABLE_FAULTS), retry_after=1, delay=5)
             # the fault is logged on arrival: a client may act on it before the answer is logged
             self._log.append(
-                RequestRecord(number, offset, None, -1, rule.fault.value if rule else None)
+                RequestRecord(
+                    number, offset, None, -1, rule.fault.value if rule else None, time.time()
+                )
             )
             return number, hooks, rule
 
@@ -237,7 +240,9 @@ class SmartLeadServer:
     def record_answer(self, number: int, limit: int | None, status: int) -> None:
         with self._lock:
             old = self._log[number - 1]
-            self._log[number - 1] = RequestRecord(number, old.offset, limit, status, old.fault)
+            self._log[number - 1] = RequestRecord(
+                number, old.offset, limit, status, old.fault, old.arrived
+            )
 
     def take_allowance(self) -> Allowance | None:
         """One request's share of the key's allowance (shared by every endpoint)."""
