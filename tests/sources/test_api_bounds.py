@@ -130,6 +130,8 @@ def test_requests_per_fetch_are_counted_and_few() -> None:
     tally = source.tally
     assert tally is not None
     assert tally.pages == 2000 // STEP + 1
-    assert tally.requests == sent == tally.pages + tally.past_end + tally.repeated
+    # counted when the pacer grants them: one cancelled right after (the end was known) never
+    # reaches the server
+    assert sent <= tally.requests == tally.pages + tally.past_end + tally.repeated
     assert tally.repeated == 1  # the final re-read of the last page
     assert tally.past_end <= 8  # at most what was in flight when the short page answered
