@@ -26,6 +26,9 @@ ENV_PREFIX = "SMARTLEAD_"
 # The flag that overrides each setting, for error messages (the API key has none, on purpose).
 FLAGS = {
     "rate": "--rate",
+    "rate_per_minute": "--rate-per-minute",
+    "rate_per_hour": "--rate-per-hour",
+    "max_accounts": "--max-accounts",
     "concurrency": "--concurrency",
     "timeout": "--timeout",
     "retries": "--retries",
@@ -47,7 +50,13 @@ class Settings(BaseSettings):
 
     api_key: SecretStr | None = None
     base_url: str = DEFAULT_BASE_URL
-    rate: float = Field(default=5.0, gt=0, le=1000, description="requests per second")
+    # SmartLead's current rate-limit guide (Standard plan, per key, all endpoints): bursts of 10
+    # per second, 60 per minute, 1,000 per hour. 0 turns a minute or hour budget off.
+    rate: float = Field(default=10.0, gt=0, le=1000, description="requests per second")
+    rate_per_minute: float = Field(default=60.0, ge=0, description="requests per minute (0: off)")
+    rate_per_hour: float = Field(default=1000.0, ge=0, description="requests per hour (0: off)")
+    # A fetch stops (exit 3) rather than page past this: a server whose pages never end.
+    max_accounts: int = Field(default=250_000, ge=1, description="accounts a fetch may read")
     # None: enough for the rate (``auditor.sources.pacing.default_concurrency``)
     concurrency: int | None = Field(
         default=None, ge=1, le=256, description="requests in flight at most"

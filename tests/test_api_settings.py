@@ -10,7 +10,6 @@ import pytest
 from auditor.api_settings import DEFAULT_BASE_URL, load_settings, require_api_key
 from auditor.errors import ExitCode, UsageError
 from auditor.redact import redact
-from auditor.sources.pacing import default_burst, default_concurrency
 from auditor.testing.server import SmartLeadServer
 
 pytestmark = pytest.mark.usefixtures("isolated")
@@ -21,11 +20,14 @@ def test_defaults_without_environment_or_env_file() -> None:
     assert settings.api_key is None
     assert settings.base_url == DEFAULT_BASE_URL == "https://server.smartlead.ai/api/v1"
     assert (settings.rate, settings.concurrency, settings.timeout, settings.retries) == (
-        5.0,
+        10.0,
         None,
         30.0,
         5,
     )
+    # SmartLead's current rate-limit guide: 10 per second, 60 per minute, 1,000 per hour
+    assert (settings.rate_per_minute, settings.rate_per_hour) == (60.0, 1000.0)
+    assert settings.max_accounts == 250_000
 
 
 def test_precedence_flags_over_environment_over_env_file(
@@ -49,7 +51,7 @@ def test_precedence_flags_over_environment_over_env_file(
 
 def test_env_file_can_be_disabled(isolated: Path) -> None:
     (isolated / ".env").write_text("SMARTLEAD_RATE=2\n", encoding="utf-8")
-    assert load_settings(env_file=None).rate == 5.0
+    assert load_settings(env_file=None).rate == 10.0
 
 
 def test_key_is_secret_and_registered_with_the_redactor(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -128,15 +130,6 @@ def test_unreadable_env_file_is_a_usage_error_without_its_content(isolated: Path
         load_settings()
     assert "cannot read the settings" in caught.value.message
     assert "secret" not in str(caught.value)
-
-
-def test_default_concurrency_lets_the_opening_burst_out_at_once_and_has_a_floor() -> None:
-    # at 20/s: a burst of 10 plus half a second's worth
-    assert default_concurrency(20) == 20
-    # at 50/s: capped, and still room for the whole burst of 25 at once
-    assert default_concurrency(50) == 32 > default_burst(50) == 25
-    assert default_concurrency(5) == 16  # never fewer than 16
-    assert default_concurrency(1000) == 32  # nor more than 32
 
 
 def test_a_key_shorter_than_eight_characters_is_refused(

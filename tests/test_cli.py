@@ -295,7 +295,6 @@ UNUSED_BY_A_JSON_CHECK = (
     "httpx",
     "pydantic_settings",
     "tenacity",
-    "aiolimiter",
     "rich",
     "jinja2",
     "auditor.report.html_report",

@@ -70,10 +70,16 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--rollback", metavar="JOURNAL", type=Path, help="restore what JOURNAL verified"
     )
     parser.add_argument("--rate", type=float, metavar="R", help="requests per second (shared)")
+    parser.add_argument(
+        "--rate-per-minute", type=float, metavar="M", help="requests in any minute (0: no budget)"
+    )
+    parser.add_argument(
+        "--rate-per-hour", type=float, metavar="H", help="requests in any hour (0: no budget)"
+    )
     parser.add_argument("--timeout", type=float, metavar="S", help="seconds per answer")
     parser.add_argument("--retries", type=int, metavar="N", help="retries per request")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
-    parser.set_defaults(handler=run, concurrency=None, allow_insecure_url=None)
+    parser.set_defaults(handler=run, concurrency=None, allow_insecure_url=None, max_accounts=None)
 
 
 def run(args: argparse.Namespace) -> int:

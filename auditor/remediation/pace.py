@@ -5,21 +5,21 @@ When the fetch's limiter changes, only this module follows it."""
 from __future__ import annotations
 
 from auditor.api_settings import Settings
-from auditor.sources.pacing import Pacer
+from auditor.sources.pacing import Pacer, windows_for
 
 __all__ = ["Pacer", "make_pacer", "sustained_rate"]
 
 
 def make_pacer(settings: Settings) -> Pacer:
     """The limiter for one ``apply`` run, shared by every request it makes."""
-    return Pacer(settings.rate)
+    return Pacer(windows_for(settings.rate, settings.rate_per_minute, settings.rate_per_hour))
 
 
 def sustained_rate(settings: Settings) -> float:
-    """Requests per second over an hour: the per-second rate, unless an hourly budget (when the
-    settings carry one) is tighter. What an ETA should divide by."""
-    hourly = getattr(settings, "per_hour", None)
+    """Requests per second over an hour: the per-second rate, unless a minute or hour budget is
+    tighter. What an ETA should divide by."""
     rate = settings.rate
-    if isinstance(hourly, int | float) and hourly > 0:
-        rate = min(rate, float(hourly) / 3600)
+    for budget, seconds in ((settings.rate_per_minute, 60), (settings.rate_per_hour, 3600)):
+        if budget > 0:
+            rate = min(rate, budget / seconds)
     return rate

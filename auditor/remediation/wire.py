@@ -33,6 +33,7 @@ from auditor.sources.api_request import (
     error_text,
     retry_after_seconds,
 )
+from auditor.sources.body import Answer
 from auditor.sources.inventory import parse_accounts, password_values
 from auditor.sources.pacing import default_concurrency
 
@@ -160,7 +161,7 @@ class Wire:
                 await asyncio.sleep(
                     min(MAX_BACKOFF, s.backoff * 2 ** (attempt - 1)) + random.uniform(0, s.backoff)
                 )
-            await self.pacer.acquire()
+            ticket = await self.pacer.acquire()
             self.counters.requests += 1
             try:
                 response = await self._client.post(
@@ -172,10 +173,11 @@ class Wire:
             except httpx.TransportError as exc:
                 cause = redact(f"connection failed or dropped ({type(exc).__name__})")
                 continue
-            self.pacer.observe(response.headers)
             answer = _json_or_none(response.content)
             status = response.status_code
-            message = redact(error_text(response, answer))
+            retry_after = retry_after_seconds(response.headers, answer) if status == 429 else None
+            self.pacer.observe(ticket, status, response.headers, retry_after=retry_after)
+            message = redact(error_text(Answer(status, response.headers, response.content), answer))
             if 200 <= status < 300:
                 if isinstance(answer, dict) and False in (answer.get("ok"), answer.get("success")):
                     return WriteAnswer(False, f"HTTP {status} but not ok: {message}")
@@ -187,9 +189,9 @@ class Wire:
                 )
             if status not in RETRYABLE_STATUS:
                 return WriteAnswer(False, f"HTTP {status}: {message}")
-            retry_after = retry_after_seconds(response.headers, answer)
-            if retry_after is not None:
-                self.pacer.hold(retry_after)
+            retry_after = retry_after or retry_after_seconds(response.headers, answer)
+            if retry_after is not None and status != 429:  # a 429's wait: observe() holds
+                self.pacer.hold(retry_after, "Retry-After")
             cause = f"HTTP {status}: {message}"
             self.counters.retries += 1
         attempts = s.retries + 1

@@ -11,6 +11,7 @@ the raw JSON (with its passwords) is dropped as soon as each page is checked.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,13 +25,30 @@ from auditor.api_settings import Settings, require_api_key
 from auditor.model.account import FetchStats, Inventory, InventoryInfo, scrub_texts
 from auditor.redact import REDACTED, SecretSet, install_log_redaction, redact
 from auditor.sources.api_request import Counters, PageRequester
+from auditor.sources.body import ACCEPT_ENCODING
 from auditor.sources.fetcher import ChainFetcher
 from auditor.sources.filters import ApiFilters
 from auditor.sources.inventory import parse_accounts, password_values
-from auditor.sources.pacing import Pacer, default_concurrency
+from auditor.sources.pacing import Pacer, default_concurrency, windows_for
 from auditor.sources.pagination import Page, assemble, page_offset
 
+log = logging.getLogger(__name__)
+
 ENDPOINT = "/email-accounts/"
+
+
+@dataclass(frozen=True)
+class RequestTally:
+    """Where a fetch's requests went: ``pages`` is the chain (up to the first short page);
+    ``past_end`` were read beyond it (speculative, the end shows only when a short page
+    answers); ``repeated`` re-read a page of the chain (retries, re-syncs, the final check)."""
+
+    requests: int
+    pages: int
+    past_end: int
+    repeated: int
+    rate_limited: int
+    glitches: int
 
 
 @dataclass(frozen=True)
@@ -57,7 +75,7 @@ class ApiSource:
         *,
         progress: ProgressCallback | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        burst: int | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self._key = require_api_key(settings)  # also registers it with the redactor
         install_log_redaction()
@@ -65,7 +83,8 @@ class ApiSource:
         self._filters = filters or ApiFilters()
         self._progress = progress
         self._transport = transport
-        self._burst = burst
+        self._pacer = pacer
+        self.tally: RequestTally | None = None  # set by a finished fetch
 
     @property
     def url(self) -> str:
@@ -92,7 +111,14 @@ class ApiSource:
         fetched_pages = 0
         concurrency = settings.concurrency or default_concurrency(settings.rate)
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-        headers = {"accept": "application/json", "user-agent": f"smartlead-auditor/{__version__}"}
+        headers = {
+            "accept": "application/json",
+            "accept-encoding": ACCEPT_ENCODING,
+            "user-agent": f"smartlead-auditor/{__version__}",
+        }
+        pacer = self._pacer or Pacer(
+            windows_for(settings.rate, settings.rate_per_minute, settings.rate_per_hour)
+        )
         async with httpx.AsyncClient(
             timeout=settings.timeout, limits=limits, headers=headers, transport=self._transport
         ) as client:
@@ -100,7 +126,7 @@ class ApiSource:
                 client,
                 url=settings.base_url + ENDPOINT,
                 params={"api_key": self._key, "fetch_campaigns": "true", **self._filters.params()},
-                pacer=Pacer(settings.rate, burst=self._burst),
+                pacer=pacer,
                 counters=counters,
                 retries=settings.retries,
                 backoff=settings.backoff,
@@ -131,9 +157,24 @@ class ApiSource:
                     )
                 return page
 
-            fetcher = ChainFetcher(get_page, concurrency=concurrency, max_resyncs=settings.retries)
+            fetcher = ChainFetcher(
+                get_page,
+                concurrency=concurrency,
+                max_resyncs=settings.retries,
+                max_accounts=settings.max_accounts,
+            )
             pages = await fetcher.run()
         accounts = assemble(pages)
+        self.tally = _tally(counters, len(pages), pacer.limited)
+        log.info(
+            "%d requests for %d pages: %d past the end, %d repeated; %d rate-limited, %d glitches",
+            self.tally.requests,
+            self.tally.pages,
+            self.tally.past_end,
+            self.tally.repeated,
+            self.tally.rate_limited,
+            self.tally.glitches,
+        )
         # Each page scrubbed its own passwords; one page's can leak into another page's texts.
         everything = SecretSet(passwords)
         passwords.clear()
@@ -147,3 +188,16 @@ class ApiSource:
         )
         info = InventoryInfo(source=self.url, fetched_at=datetime.now(UTC), stats=stats)
         return Inventory(accounts, info)
+
+
+def _tally(counters: Counters, pages: int, rate_limited: int) -> RequestTally:
+    end = page_offset(pages - 1)
+    sent = counters.by_offset
+    return RequestTally(
+        requests=counters.requests,
+        pages=pages,
+        past_end=sum(n for offset, n in sent.items() if offset > end),
+        repeated=sum(n - 1 for offset, n in sent.items() if offset <= end),
+        rate_limited=rate_limited,
+        glitches=counters.glitches,
+    )

@@ -5,17 +5,21 @@ and log records. Nothing httpx raises leaves this module: each failure becomes a
 page (offset, status, cause), redacted, raised outside the ``except`` block so no httpx exception
 hangs off it as ``__context__``.
 
-Retried (exponential backoff with jitter, via tenacity): 429, 500, 502, 503, 504, timeouts and
-dropped connections; a ``Retry-After`` (header, or ``retry_after`` in the body) holds every worker.
-Never retried: any other status (400/401/403/404/422...) and a 200 whose body is not a JSON array.
+Retried (exponential backoff with jitter, via tenacity): 429, 500, 502, 503, 504, timeouts (the
+whole answer within ``--timeout``), dropped connections, and a 200 whose body is not a JSON array
+(truncated, an HTML page, ``{"success": false}``, empty): such an answer is a server glitch, and
+one of them must not abort a 50,000-account audit. A ``Retry-After`` (header, or ``retry_after``
+in the body) holds every worker through the shared pacer. Never retried: any other status
+(400/401/403/404/422...), a body over the size cap, a page of more than 100 records.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -33,8 +37,9 @@ from tenacity import (
 
 from auditor.errors import ApiError
 from auditor.redact import redact, shorten
+from auditor.sources.body import Answer, BadEncoding, BodyTooLarge, fetch
 from auditor.sources.json_decode import DuplicateKeyError, loads_json, not_a_number, unique_pairs
-from auditor.sources.pacing import Pacer
+from auditor.sources.pacing import Pacer, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +65,9 @@ class Counters:
 
     requests: int = 0
     retries: int = 0
+    glitches: int = 0  # 200 answers whose body was not an array of accounts
+    # requests sent per offset: what shows reads past the end and repeated reads
+    by_offset: dict[int, int] = field(default_factory=dict)
 
 
 class _Retryable(Exception):
@@ -144,47 +152,57 @@ class PageRequester:
         return float(self._backoff(state))
 
     async def _attempt(self, offset: int) -> list[Any]:
-        await self._pacer.acquire()
+        ticket = await self._pacer.acquire()
         self._counters.requests += 1
+        self._counters.by_offset[offset] = self._counters.by_offset.get(offset, 0) + 1
         params = {**self._params, "offset": str(offset), "limit": str(PAGE_SIZE)}
-        response: httpx.Response | None = None
+        answer: Answer | None = None
         transient: str | None = None
         fatal: str | None = None
         try:
-            response = await self._client.get(self._url, params=params)
-        except httpx.TimeoutException:
-            transient = f"no answer within {self._timeout:g}s (timeout)"
+            answer = await fetch(self._client, self._url, params, timeout=self._timeout)
+        except (TimeoutError, httpx.TimeoutException):
+            transient = f"no complete answer within {self._timeout:g}s (timeout)"
         except httpx.TransportError as exc:
             transient = f"connection failed or dropped ({_describe(exc)})"
+        except BodyTooLarge as exc:
+            fatal = f"the answer is too large ({exc}): not a page of 100 accounts"
+        except BadEncoding as exc:
+            fatal = f"the answer cannot be read ({exc})"
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             fatal = f"request failed ({_describe(exc)})"
         if transient is not None:
             raise _Retryable(redact(transient))
-        if fatal is not None or response is None:
-            raise ApiError(redact(f"page at offset {offset}: {fatal}."))
-        return self._classify(offset, response)
+        if fatal is not None or answer is None:
+            raise ApiError(redact(f"page at offset {offset}: {fatal}."), tip=GIVE_UP_TIP)
+        return self._classify(offset, ticket, answer)
 
-    def _classify(self, offset: int, response: httpx.Response) -> list[Any]:
-        self._pacer.observe(response.headers)
-        status = response.status_code
+    def _classify(self, offset: int, ticket: Ticket, answer: Answer) -> list[Any]:
+        status = answer.status
         try:
-            body = _json_or_none(response.content)
+            body = _json_or_none(answer.content)
         except DuplicateKeyError:
             # Let the inventory reader say which record repeats which key (it raises).
-            body = loads_json(response.content, where=f"page at offset {offset}")
+            body = loads_json(answer.content, where=f"page at offset {offset}")
+        retry_after = retry_after_seconds(answer.headers, body) if status == 429 else None
+        self._pacer.observe(ticket, status, answer.headers, retry_after=retry_after)
         if status == 200:
-            return _records(offset, response, body)
-        message = redact(error_text(response, body))
+            records = _records(offset, answer, body)
+            if records is None:
+                self._counters.glitches += 1
+                raise _Retryable(_not_accounts(answer, body))
+            return records
+        message = redact(error_text(answer, body))
         if status in RETRYABLE_STATUS:
-            retry_after = retry_after_seconds(response.headers, body)
-            if retry_after is not None:
-                if retry_after > self._max_retry_after:
-                    raise ApiError(
-                        f"page at offset {offset}: HTTP {status}: {message}; the API asks to wait "
-                        f"{retry_after:g}s, longer than {self._max_retry_after:g}s.",
-                        tip="your plan's allowance is used up for now: try again later.",
-                    )
-                self._pacer.hold(retry_after)
+            retry_after = retry_after or retry_after_seconds(answer.headers, body)
+            if retry_after is not None and retry_after > self._max_retry_after:
+                raise ApiError(
+                    f"page at offset {offset}: HTTP {status}: {message}; the API asks to wait "
+                    f"{retry_after:g}s, longer than {self._max_retry_after:g}s.",
+                    tip="your plan's allowance is used up for now: try again later.",
+                )
+            if retry_after is not None and status != 429:
+                self._pacer.hold(retry_after, "Retry-After")
             raise _Retryable(f"HTTP {status}: {message}", retry_after=retry_after)
         raise ApiError(
             f"page at offset {offset}: HTTP {status}: {message}.",
@@ -192,29 +210,30 @@ class PageRequester:
         )
 
 
-def _records(offset: int, response: httpx.Response, body: object) -> list[Any]:
-    """A 200 must carry a bare JSON array of at most 100 records; anything else is an error."""
-    if isinstance(body, list):
-        if len(body) > PAGE_SIZE:
-            raise ApiError(
-                f"page at offset {offset}: {len(body)} records for limit={PAGE_SIZE}; "
-                "the API ignored the page size, so paging cannot be trusted."
-            )
-        return body
-    kind = _content_kind(response)
-    if body is _NOT_JSON:
+def _records(offset: int, answer: Answer, body: object) -> list[Any] | None:
+    """A 200 must carry a bare JSON array of at most 100 records; ``None`` when it is no array
+    at all (a glitch, retried); more than 100 records means paging cannot work (an error)."""
+    if not isinstance(body, list):
+        return None
+    if len(body) > PAGE_SIZE:
         raise ApiError(
-            f"page at offset {offset}: HTTP 200 but the body is not JSON ({kind}, "
-            f"{len(response.content)} bytes: truncated or malformed).",
-            tip=GIVE_UP_TIP,
+            f"page at offset {offset}: {len(body)} records for limit={PAGE_SIZE}; "
+            "the API ignored the page size, so paging cannot be trusted."
+        )
+    return body
+
+
+def _not_accounts(answer: Answer, body: object) -> str:
+    """Why a 200 is not a page, redacted: the cause quoted when the budget runs out."""
+    kind = _content_kind(answer)
+    if body is _NOT_JSON:
+        return (
+            f"HTTP 200 but the body is not JSON ({kind}, {len(answer.content)} bytes: "
+            "empty, truncated or malformed)"
         )
     message = error_message(body)
-    detail = f": {redact(message)}" if message else ""
-    raise ApiError(
-        f"page at offset {offset}: HTTP 200 but the body is {_json_type(body)}, not "
-        f"an array of accounts{detail}.",
-        tip=GIVE_UP_TIP,
-    )
+    detail = f": {redact(_shorten(message))}" if message else ""
+    return f"HTTP 200 but the body is {_json_type(body)}, not an array of accounts{detail}"
 
 
 _NOT_JSON: Any = object()
@@ -248,7 +267,7 @@ def error_message(body: object) -> str | None:
     return None
 
 
-def error_text(response: httpx.Response, body: object) -> str:
+def error_text(response: Answer, body: object) -> str:
     """What to tell the user about an error answer, body shape permitting."""
     message = error_message(body)
     if message:
@@ -264,9 +283,11 @@ def retry_after_seconds(headers: Mapping[str, str], body: object) -> float | Non
     header = headers.get("retry-after")
     if header:
         try:
-            return max(0.0, float(header.strip()))
+            seconds = float(header.strip())
         except ValueError:
-            pass
+            seconds = None
+        if seconds is not None and math.isfinite(seconds):
+            return max(0.0, seconds)
         try:
             when = parsedate_to_datetime(header)
         except (TypeError, ValueError, IndexError):
@@ -274,11 +295,16 @@ def retry_after_seconds(headers: Mapping[str, str], body: object) -> float | Non
         if when is not None:
             when = when if when.tzinfo else when.replace(tzinfo=UTC)
             return max(0.0, (when - datetime.now(UTC)).total_seconds())
+        log.debug("ignored Retry-After %r: neither seconds nor an HTTP date", header[:40])
     if isinstance(body, dict):
         error = body.get("error")
         for holder in (error if isinstance(error, dict) else {}, body):
             value = holder.get("retry_after")
-            if isinstance(value, int | float) and not isinstance(value, bool):
+            if (
+                isinstance(value, int | float)
+                and not isinstance(value, bool)
+                and math.isfinite(value)
+            ):
                 return max(0.0, float(value))
     return None
 
@@ -292,7 +318,7 @@ def _shorten(text: str) -> str:
     return shorten(text, _SNIPPET)
 
 
-def _content_kind(response: httpx.Response) -> str:
+def _content_kind(response: Answer) -> str:
     kind: str = response.headers.get("content-type", "no content type")
     return kind.split(";")[0].strip()
 

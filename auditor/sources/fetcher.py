@@ -21,19 +21,28 @@ from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
 from auditor.errors import ApiError
-from auditor.sources.pagination import Break, Page, find_break, last_index
+from auditor.sources.pagination import STEP, Break, Page, find_break, last_index
 
 log = logging.getLogger(__name__)
 
 GetPage = Callable[[int], Coroutine[Any, Any, Page]]
-MAX_PAGES = 100_000  # 10 million accounts: past that the API is not paging, it is looping
+
+
+def last_allowed_index(max_accounts: int) -> int:
+    """The page that must be short when there are at most ``max_accounts`` accounts: it starts
+    at or before the last of them, so with that many it holds fewer than 100."""
+    return max_accounts // STEP
 
 
 class ChainFetcher:
     """Owns the pages of one fetch; ``run()`` returns them only once they are consistent."""
 
-    def __init__(self, get_page: GetPage, *, concurrency: int, max_resyncs: int) -> None:
+    def __init__(
+        self, get_page: GetPage, *, concurrency: int, max_resyncs: int, max_accounts: int
+    ) -> None:
         self._get = get_page
+        self._max_accounts = max_accounts
+        self._last = last_allowed_index(max_accounts)
         self._concurrency = concurrency
         self._max_resyncs = max_resyncs
         self.pages: dict[int, Page] = {}
@@ -76,7 +85,11 @@ class ChainFetcher:
         next_index, end = 0, None
         try:
             while True:
-                while len(running) < self._concurrency and (end is None or next_index <= end):
+                while (
+                    len(running) < self._concurrency
+                    and next_index <= self._last
+                    and (end is None or next_index <= end)
+                ):
                     running[asyncio.create_task(self._get(next_index))] = next_index
                     next_index += 1
                 if not running:
@@ -155,10 +168,13 @@ class ChainFetcher:
                     "work (or exactly 99 accounts were added between the two reads).",
                     tip="try again; if it persists, the API is not paging.",
                 )
-        if page.index >= MAX_PAGES:
+        if page.full and page.index >= self._last:
             raise ApiError(
-                f"page at offset {page.offset}: still full after {MAX_PAGES} pages; "
-                "the API does not seem to end its list."
+                f"page at offset {page.offset} is still full: more than "
+                f"{self._max_accounts} accounts, the most a fetch reads "
+                f"({self._last + 1} pages); the API may not be ending its list.",
+                tip="if the inventory really is that large, raise --max-accounts "
+                "(SMARTLEAD_MAX_ACCOUNTS).",
             )
         self.pages[page.index] = page
 

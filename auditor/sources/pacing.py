@@ -1,12 +1,29 @@
-"""One client-side pace for every request of a fetch, shared by all concurrent pages.
+"""One pace per API key, shared by every request that spends the key's allowance.
 
-The steady pace is aiolimiter's leaky bucket (a kept library, not a timing loop of our own). On top
-of it, a *hold*: when the server says stop (a 429 with ``Retry-After``, or
-``X-RateLimit-Remaining: 0`` until ``X-RateLimit-Reset``), every worker waits, not just the one
-that was told, and then goes back through the limiter so they do not all fire at once. A server
-whose ``X-RateLimit-Limit`` is smaller than our burst gets a smaller burst. The rate itself stays
-what the user configured (the window behind ``Limit`` is not on the wire); 429s and holds correct
-a rate set too high.
+SmartLead limits each key over several windows at once (the current guide: bursts of 10 per
+second, 60 per minute, 1,000 per hour; older documents say otherwise), and a strict limiter
+counts requests in *any* window of that length. So the pacer keeps a log of its own send times
+and lets a request go only when, for every window, fewer than ``limit`` sends fall inside the
+window ending now (a sliding-window log: no opening burst above the limit, ever). Each window is
+stretched by a small margin, because the server timestamps arrivals, not our sends.
+
+It also learns from the answers (``observe``):
+- ``X-RateLimit-Remaining`` / ``-Reset`` (plain, or one set per window with a suffix such as
+  ``-minute``): at most ``Remaining`` more sends until ``Reset``, less what we sent since. A
+  ``Reset`` within the shortest window (plus a second of rounding) is that window, which the log
+  already paces.
+- a 429: everyone holds for ``Retry-After``, and the per-second limit drops below what the server
+  just refused, for the rest of the pacer's life (one 429 per limit change, not one every window).
+- a hold longer than ``max_hold`` (a far ``Reset`` with nothing left, a long ``Retry-After``)
+  raises ``PacingError`` from ``acquire``: waiting minutes per answer is worse than failing.
+Header values that are not finite numbers are ignored (with a debug line), never trusted.
+
+Interface, for every client of the key (the fetch, the remediation writes)::
+
+    pacer = Pacer.for_rates(10, per_minute=60, per_hour=1000)
+    ticket = await pacer.acquire()            # waits for a slot in every window
+    response = ...                            # send the request
+    pacer.observe(ticket, response.status_code, response.headers, retry_after=None)
 """
 
 from __future__ import annotations
@@ -15,90 +32,239 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
-from aiolimiter import AsyncLimiter
+from auditor.errors import ApiError
 
 log = logging.getLogger(__name__)
 
 # Reset values below this are seconds-from-now (some APIs), above it Unix times (SmartLead).
 _EPOCH_THRESHOLD = 1_000_000_000
+# Arrival times on the server differ from our send times by scheduling jitter on both sides.
+MARGIN_FACTOR = 1.01
+MARGIN_SECONDS = 0.02
+RATE_HEADER = "x-ratelimit-"
 
 
-def default_burst(rate: float) -> int:
-    """Half a second's worth of requests: enough to fill the pipe at the start, and it leaves the
-    server's own burst allowance (SmartLead's is about a second's worth) as slack for jitter."""
-    return max(1, int(rate // 2))
+class PacingError(ApiError):
+    """The server asks us to wait longer than we are willing to (exit 3)."""
+
+
+@dataclass(frozen=True)
+class Window:
+    """At most ``limit`` requests in any ``seconds``-long window."""
+
+    limit: int
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """One granted send: its sequence number (1-based) and when it was granted."""
+
+    seq: int
+    sent_at: float
+
+
+@dataclass(slots=True)
+class _Budget:
+    """What the server declared: ``left`` more requests until ``until`` (our clock)."""
+
+    left: int
+    until: float
+    seq: int  # the ticket whose answer declared it: older answers do not overwrite it
 
 
 def default_concurrency(rate: float) -> int:
-    """Requests in flight when ``--concurrency`` is not given: the opening burst plus half a
-    second's worth at the full rate, so the burst goes out at once and round trips of up to half
-    a second never hold the pace back. At least 16: extra tasks cost nothing while the limiter
-    holds them. At most 32: httpcore's connection pool scans every connection (and, for each
-    idle one, every connection again) on each request, so 64 connections cost more CPU than
-    they save; and reads past the last page (the end shows only when a short page comes back)
-    are wasted allowance."""
-    return min(32, max(16, default_burst(rate) + math.ceil(rate / 2)))
+    """Requests in flight when ``--concurrency`` is not given: at least 16 (tasks waiting for the
+    pacer cost nothing), at most 32 (httpcore's pool scans every connection per request, and
+    each one in flight when the last page answers is a read past the end)."""
+    return min(32, max(16, math.ceil(rate / 2)))
+
+
+def windows_for(
+    per_second: float, per_minute: float | None = None, per_hour: float | None = None
+) -> list[Window]:
+    """Windows for the configured rates; a fractional per-second rate becomes a longer window
+    (0.5/s: 1 per 2 s); ``None`` or 0 means no budget for that window."""
+    windows = []
+    if per_second >= 1:
+        windows.append(Window(int(per_second), 1.0 * int(per_second) / per_second))
+    else:
+        windows.append(Window(1, 1.0 / per_second))
+    for amount, seconds in ((per_minute, 60.0), (per_hour, 3600.0)):
+        if amount:
+            windows.append(Window(max(1, int(amount)), seconds))
+    return windows
 
 
 class Pacer:
-    """Rate limiter + server-imposed holds."""
+    """Sliding-window pacing over several windows, holds and budgets learned from the server."""
 
-    def __init__(self, rate: float, *, burst: int | None = None, max_hold: float = 120.0) -> None:
-        self.rate = rate
-        self.burst = burst or default_burst(rate)
+    def __init__(
+        self,
+        windows: Sequence[Window],
+        *,
+        max_hold: float = 120.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if not windows:
+            raise ValueError("at least one window")
+        self.windows = sorted(windows, key=lambda w: w.seconds)
         self.max_hold = max_hold
-        self._limiter = AsyncLimiter(self.burst, self.burst / rate)
-        self._hold_until = 0.0  # loop.time() before which nobody sends
+        self.sent = 0
+        self.limited = 0  # 429s seen
+        self._clock = clock
+        self._log: deque[float] = deque(maxlen=max(w.limit for w in self.windows))
+        self._hold_until = 0.0
+        self._hold_reason = ""
+        self._budgets: dict[str, _Budget] = {}
+        self._lock = asyncio.Lock()  # FIFO: pages leave in the order they asked
 
-    async def acquire(self) -> None:
-        """Wait for a slot; a hold placed while waiting sends us round again."""
-        loop = asyncio.get_running_loop()
-        while True:
-            delay = self._hold_until - loop.time()
-            if delay > 0:
-                await asyncio.sleep(delay)
-                continue
-            await self._limiter.acquire()
-            if self._hold_until <= loop.time():
-                return
+    @classmethod
+    def for_rates(
+        cls, per_second: float, *, per_minute: float | None = None, per_hour: float | None = None
+    ) -> Pacer:
+        return cls(windows_for(per_second, per_minute, per_hour))
 
-    def hold(self, seconds: float) -> None:
-        """Nobody sends for ``seconds`` (capped at ``max_hold``)."""
-        if seconds <= 0:
+    @property
+    def rate(self) -> float:
+        """The per-second pace of the shortest window."""
+        first = self.windows[0]
+        return first.limit / first.seconds
+
+    async def acquire(self) -> Ticket:
+        """Wait until every window and budget has room, then take the slot."""
+        async with self._lock:
+            while True:
+                now = self._clock()
+                ready = self._ready_at(now)
+                if ready <= now:
+                    break
+                if ready - now > self.max_hold:
+                    raise PacingError(
+                        f"{self._hold_reason or 'the rate limit'} asks to wait "
+                        f"{ready - now:.0f}s, longer than {self.max_hold:g}s.",
+                        tip="the key's allowance is used up for now: try again later.",
+                    )
+                await asyncio.sleep(ready - now)
+            self._log.append(now)
+            self.sent += 1
+            for budget in self._budgets.values():
+                budget.left -= 1
+            return Ticket(self.sent, now)
+
+    def _ready_at(self, now: float) -> float:
+        ready = self._hold_until
+        count = len(self._log)
+        for window in self.windows:
+            span = window.seconds * MARGIN_FACTOR + MARGIN_SECONDS
+            if count >= window.limit:
+                ready = max(ready, self._log[count - window.limit] + span)
+        if count:  # spread a window's sends a little: no instant burst for a small bucket
+            first = self.windows[0]
+            ready = max(ready, self._log[-1] + first.seconds / first.limit / 2)
+        for name, budget in list(self._budgets.items()):
+            if budget.until <= now:
+                del self._budgets[name]
+            elif budget.left <= 0 and budget.until > ready:
+                ready = budget.until
+                self._hold_reason = f"X-RateLimit-Reset{name}"
+        return ready
+
+    def hold(self, seconds: float, reason: str = "the server") -> None:
+        """Nobody sends for ``seconds`` (beyond ``max_hold``: the next ``acquire`` fails)."""
+        if not math.isfinite(seconds) or seconds <= 0:
             return
-        until = asyncio.get_running_loop().time() + min(seconds, self.max_hold)
+        until = self._clock() + seconds
         if until > self._hold_until:
             self._hold_until = until
+            self._hold_reason = reason
 
-    def observe(self, headers: Mapping[str, str]) -> None:
-        """Adapt to ``X-RateLimit-*``: a small ``Limit`` shrinks our burst to half of it; an
-        exhausted allowance (``Remaining: 0``) holds everyone until ``Reset``."""
-        limit = _number(headers.get("x-ratelimit-limit"))
-        if limit is not None and limit >= 1 and int(limit // 2) < self.burst:
-            self.burst = max(1, int(limit // 2))
-            log.debug("server allows %g per window; client burst lowered to %d", limit, self.burst)
-            self._limiter = AsyncLimiter(self.burst, self.burst / self.rate)
-        remaining = _number(headers.get("x-ratelimit-remaining"))
-        if remaining is None or remaining > 0:
+    def observe(
+        self,
+        ticket: Ticket,
+        status: int,
+        headers: Mapping[str, str],
+        *,
+        retry_after: float | None = None,
+    ) -> None:
+        """Learn from one answer to the request sent with ``ticket``."""
+        for suffix, (remaining, reset) in _declared(headers).items():
+            self._learn_budget(ticket, suffix, remaining, reset)
+        if status != 429:
             return
-        reset = _number(headers.get("x-ratelimit-reset"))
-        if reset is None:
-            wait = 1.0 / self.rate
-        elif reset >= _EPOCH_THRESHOLD:
-            wait = reset - time.time()
-        else:
-            wait = reset
-        if wait > 0:
-            log.debug("server reports no requests left; holding %.2fs", min(wait, self.max_hold))
-            self.hold(wait)
+        self.limited += 1
+        self._slow_down(ticket)
+        if retry_after is None:
+            lowered = {name.lower(): value for name, value in headers.items()}
+            retry_after = _number(lowered.get("retry-after"), "Retry-After")
+        self.hold(retry_after if retry_after is not None else 1.0, "Retry-After")
+
+    def _learn_budget(
+        self, ticket: Ticket, suffix: str, remaining: float | None, reset: float | None
+    ) -> None:
+        if remaining is None or reset is None:
+            return
+        wait = reset - time.time() if reset >= _EPOCH_THRESHOLD else reset
+        first = self.windows[0]
+        if wait <= first.seconds * MARGIN_FACTOR + MARGIN_SECONDS + 1:
+            # The shortest window, which the log already paces; its Reset is often rounded up
+            # to a whole second, and obeying it would cost up to a second per window.
+            return
+        current = self._budgets.get(suffix)
+        if current is not None and current.seq > ticket.seq:
+            return  # an answer to a later request already said more
+        # Requests sent after this one may not have been counted in ``remaining`` yet.
+        left = int(remaining) - (self.sent - ticket.seq)
+        self._budgets[suffix] = _Budget(left, self._clock() + wait, ticket.seq)
+        if left <= 0:
+            log.debug("server reports no requests left; next send in %.2fs", wait)
+
+    def _slow_down(self, ticket: Ticket) -> None:
+        """The server refused a request: the shortest window's limit drops below what we had sent
+        in it, or by a fifth when we were already under it, and stays down."""
+        first = self.windows[0]
+        in_window = sum(
+            1 for t in self._log if ticket.sent_at - first.seconds < t <= ticket.sent_at
+        )
+        limit = in_window - 1 if 1 < in_window <= first.limit else int(first.limit * 0.8)
+        limit = max(1, min(limit, first.limit - 1))
+        if limit < first.limit:
+            self.windows[0] = Window(limit, first.seconds)
+            log.info(
+                "rate limited by the server: pacing at %d per %gs from now on", limit, first.seconds
+            )
 
 
-def _number(value: str | None) -> float | None:
+def _declared(headers: Mapping[str, str]) -> dict[str, tuple[float | None, float | None]]:
+    """``X-RateLimit-Remaining[-suffix]`` and the matching ``-Reset``, by suffix ('' for plain)."""
+    found: dict[str, tuple[float | None, float | None]] = {}
+    lowered = {name.lower(): value for name, value in headers.items()}
+    for name, value in lowered.items():
+        if not name.startswith(RATE_HEADER + "remaining"):
+            continue
+        suffix = name[len(RATE_HEADER + "remaining") :]
+        remaining = _number(value, name)
+        reset = _number(lowered.get(RATE_HEADER + "reset" + suffix), "X-RateLimit-Reset" + suffix)
+        if remaining is not None and remaining < 0:
+            log.debug("ignored %s: negative", name)
+            remaining = None
+        found[suffix] = (remaining, reset)
+    return found
+
+
+def _number(value: str | None, name: str) -> float | None:
+    """A finite, non-negative number, or ``None`` (with a debug line when it was nonsense)."""
     if value is None:
         return None
     try:
-        return float(value.strip())
+        number = float(value.strip())
     except ValueError:
+        number = math.nan
+    if not math.isfinite(number) or number < 0:
+        log.debug("ignored %s: %r is not a usable number", name, value[:40])
         return None
+    return number

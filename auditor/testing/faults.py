@@ -2,13 +2,12 @@
 
 A ``FaultRule`` answers the next matching request(s) with a fault instead of the page; the kinds
 cover what the API notes list (5xx, 429, dropped connections, non-array bodies) plus what networks
-add (slow answers, bodies cut short).
+and broken or hostile servers add (slow, trickling and endless answers, bodies cut short, gzip
+bombs). The rate limiters are in ``auditor.testing.limiters``.
 """
 
 from __future__ import annotations
 
-import math
-import time
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -25,6 +24,10 @@ class Fault(StrEnum):
     HTML = "html"  # 200 with an HTML page
     SUCCESS_FALSE = "success-false"  # 200 with {"success": false, ...}
     TRUNCATED = "truncated"  # 200, well-framed, JSON cut in half
+    EMPTY = "empty"  # 200 with an empty body
+    TRICKLE = "trickle"  # the page, one byte every ``delay`` seconds
+    ENDLESS = "endless"  # 200, chunked, a JSON array that never ends
+    GZIP_BOMB = "gzip-bomb"  # 200, gzip: a few hundred KB that inflate to gigabytes
     HTTP_400 = "400"
     HTTP_403 = "403"
     HTTP_404 = "404"
@@ -41,11 +44,15 @@ RETRYABLE_FAULTS = (
     Fault.DROP,
     Fault.CUT,
     Fault.SLOW,
-)
-FATAL_FAULTS = (
     Fault.HTML,
     Fault.SUCCESS_FALSE,
     Fault.TRUNCATED,
+    Fault.EMPTY,
+)
+# TRICKLE is retryable too, but costs a whole --timeout per occurrence: tests schedule it alone.
+FATAL_FAULTS = (
+    Fault.ENDLESS,
+    Fault.GZIP_BOMB,
     Fault.HTTP_400,
     Fault.HTTP_403,
     Fault.HTTP_404,
@@ -110,35 +117,3 @@ def request_matches(
     if offset_is is not None and offset != offset_is:
         return False
     return min_offset is None or (offset is not None and offset >= min_offset)
-
-
-@dataclass(frozen=True)
-class Allowance:
-    allowed: bool
-    limit: int
-    remaining: int
-    reset: int  # Unix time at which the bucket is full again
-    retry_after: int  # whole seconds until one request is allowed (when not allowed)
-
-
-class TokenBucket:
-    """``rate`` requests per second with bursts of ``burst``; not thread-safe (callers lock)."""
-
-    def __init__(self, rate: float, burst: int) -> None:
-        self.rate = rate
-        self.burst = burst
-        self._tokens = float(burst)
-        self._last = time.monotonic()
-
-    def take(self) -> Allowance:
-        now = time.monotonic()
-        self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
-        self._last = now
-        allowed = self._tokens >= 1
-        if allowed:
-            self._tokens -= 1
-        full_in = (self.burst - self._tokens) / self.rate
-        retry_after = 0 if allowed else max(1, math.ceil((1 - self._tokens) / self.rate))
-        return Allowance(
-            allowed, self.burst, int(self._tokens), math.ceil(time.time() + full_in), retry_after
-        )

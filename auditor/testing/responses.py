@@ -7,14 +7,17 @@ the path, ``api_key`` (401), the rate limit (429), parameters (422), then the pa
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import socket
 import time
+import zlib
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-from auditor.testing.faults import Allowance, Fault, FaultRule
+from auditor.testing.faults import Fault, FaultRule
+from auditor.testing.limiters import Allowance
 
 if TYPE_CHECKING:
     from auditor.testing.server import SmartLeadServer
@@ -39,6 +42,7 @@ _FAULT_BODIES: dict[Fault, tuple[int, bytes, str]] = {
         "text/html; charset=utf-8",
     ),
     Fault.SUCCESS_FALSE: (200, b'{"success": false, "message": "Something went wrong"}', _JSON),
+    Fault.EMPTY: (200, b"", _JSON),
     Fault.HTTP_400: (400, b'{"error": "Bad Request"}', _JSON),
     Fault.HTTP_403: (403, b'{"message": "Forbidden"}', _JSON),
     Fault.HTTP_404: (404, b'{"message": "Not Found"}', _JSON),
@@ -108,7 +112,66 @@ def _answer(
         return _send(handler, 200, body[: len(body) // 2], _JSON, allowance)
     if rule is not None and rule.fault is Fault.CUT:
         return _cut(handler, body, allowance)
+    if rule is not None and rule.fault is Fault.TRICKLE:
+        return _trickle(handler, body, rule.delay, allowance)
+    if rule is not None and rule.fault is Fault.ENDLESS:
+        return _endless(handler, allowance)
+    if rule is not None and rule.fault is Fault.GZIP_BOMB:
+        return _send(handler, 200, gzip_bomb(), _JSON, allowance, {"Content-Encoding": "gzip"})
     return _send(handler, 200, body, _JSON, allowance)
+
+
+BOMB_SIZE = 1 << 28  # inflated: 256 MiB of a JSON array's whitespace
+
+
+@functools.cache
+def gzip_bomb() -> bytes:
+    """``[`` then 256 MiB of spaces, gzipped (about 1 MB, built in half a second): valid JSON,
+    if anyone inflated it."""
+    packer = zlib.compressobj(1, zlib.DEFLATED, 31)
+    block = b" " * (1 << 20)
+    parts = [packer.compress(b"[")]
+    parts += [packer.compress(block) for _ in range(BOMB_SIZE >> 20)]
+    parts.append(packer.compress(b"]") + packer.flush())
+    return b"".join(parts)
+
+
+def _trickle(
+    handler: BaseHTTPRequestHandler, body: bytes, delay: float, allowance: Allowance | None
+) -> int:
+    """The page, announced whole, one byte every ``delay`` seconds, until the client hangs up."""
+    try:
+        _headers(handler, 200, _JSON, len(body), allowance)
+        for position in range(len(body)):
+            handler.wfile.write(body[position : position + 1])
+            handler.wfile.flush()
+            time.sleep(delay)
+    except OSError:
+        handler.close_connection = True
+    return 200
+
+
+_ENDLESS_LIMIT = 1 << 31  # 2 GiB: stop eventually even if a client never does
+
+
+def _endless(handler: BaseHTTPRequestHandler, allowance: Allowance | None) -> int:
+    """A chunked 200 whose JSON array never closes (bounded at 2 GiB, for the server's sake)."""
+    record = json.dumps({"id": 1, "from_email": "x" * 200}).encode() + b","
+    chunk = record * (65536 // len(record))
+    frame = b"%x\r\n%s\r\n" % (len(chunk), chunk)
+    try:
+        handler.record_status(200)  # type: ignore[attr-defined]
+        handler.send_response(200)
+        handler.send_header("Content-Type", _JSON)
+        handler.send_header("Transfer-Encoding", "chunked")
+        handler.end_headers()
+        handler.wfile.write(b"1\r\n[\r\n")
+        for _ in range(_ENDLESS_LIMIT // len(chunk)):
+            handler.wfile.write(frame)
+    except OSError:
+        pass
+    handler.close_connection = True
+    return 200
 
 
 def _invalid(query: dict[str, str]) -> str | None:
@@ -171,6 +234,8 @@ def _headers(
         handler.send_header("X-RateLimit-Limit", str(allowance.limit))
         handler.send_header("X-RateLimit-Remaining", str(allowance.remaining))
         handler.send_header("X-RateLimit-Reset", str(allowance.reset))
+        for name, value in allowance.headers:
+            handler.send_header(name, value)
     for name, value in (extra or {}).items():
         handler.send_header(name, value)
     handler.end_headers()

@@ -6,13 +6,16 @@ trying the tool without an account::
 It is a real socket server (stdlib ``ThreadingHTTPServer``, one thread per connection, HTTP/1.1
 keep-alive) serving generated accounts (``auditor.testing.generator``) in the exact wire format:
 a bare JSON array, ``api_key`` checked (401 in both documented shapes), ``limit`` 1..100 (else
-422), the documented filters (bad values: 422), ``fetch_campaigns``, a token-bucket rate limit
-(429 + ``Retry-After`` + body ``retry_after``, ``X-RateLimit-*`` on every answer), latency, and
-faults and account changes scheduled from tests (``add_fault``, ``on_request``,
-``insert_accounts``, ``delete_accounts``). Filter semantics it assumes: ``isInUse`` = has
-``campaign_ids``; ``emailWarmupStatus`` = ``warmup_details.status`` (no warmup counts as
-INACTIVE); ``isWarmupBlocked`` = ``warmup_details.blocked_reason`` set; ``username`` = partial,
-case-insensitive match on ``username`` or ``from_email``.
+422), the documented filters (bad values: 422), ``fetch_campaigns``, a rate limit of the kind a
+real API uses (``--limiter``: strict sliding window, fixed window, token bucket, or per second +
+per minute + per hour at once; 429 + ``Retry-After`` + body ``retry_after``, ``X-RateLimit-*`` on
+every answer), latency, a list that never ends (``--endless``), and faults and account changes
+scheduled from tests (``add_fault``, ``on_request``, ``insert_accounts``, ``delete_accounts``).
+Other endpoints (the write side) plug in with ``add_route`` without touching this module.
+Filter semantics it assumes: ``isInUse`` = has ``campaign_ids``; ``emailWarmupStatus`` =
+``warmup_details.status`` (no warmup counts as INACTIVE); ``isWarmupBlocked`` =
+``warmup_details.blocked_reason`` set; ``username`` = partial, case-insensitive match on
+``username`` or ``from_email``.
 """
 
 from __future__ import annotations
@@ -27,14 +30,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Literal
 
-from auditor.testing.faults import RETRYABLE_FAULTS, Allowance, Fault, FaultRule, Hook, TokenBucket
+from auditor.testing.faults import RETRYABLE_FAULTS, Fault, FaultRule, Hook
 from auditor.testing.generator import generate_account, generate_accounts
+from auditor.testing.limiters import Allowance, Limiter, LimiterKind, make_limiter
 from auditor.testing.responses import serve
 from auditor.testing.write_api import serve_write
 
 DEFAULT_KEY = "test-key"
 Record = dict[str, Any]
 Action = Callable[["SmartLeadServer"], None]
+# A route answers one request and returns True, or returns False to let the next route try.
+Route = Callable[[BaseHTTPRequestHandler, "SmartLeadServer"], bool]
 
 
 @dataclass
@@ -43,6 +49,11 @@ class ServerConfig:
     latency: float = 0.0  # seconds added to every answer
     rate: float | None = None  # requests per second per key; None: unlimited
     burst: int | None = None  # bucket size; default one second's worth
+    limiter: LimiterKind = LimiterKind.BUCKET
+    per_minute: int | None = None  # multi: budget per 60 s
+    per_hour: int | None = None  # multi: budget per hour
+    windows: Sequence[tuple[int, float]] = ()  # multi: more (limit, seconds) windows
+    endless: bool = False  # every page is full, whatever the offset: a list that never ends
     unauthorized_shape: Literal["message", "error"] = "message"
     fault_rate: float = 0.0  # chance that a request gets a random retryable fault
     insert_every: int = 0  # every Nth request adds an account at a random position
@@ -57,6 +68,7 @@ class RequestRecord:
     limit: int | None
     status: int  # 0: the connection was dropped; -1: not answered yet
     fault: str | None
+    arrived: float = 0.0  # wall-clock time (time.time()) the request was read
 
 
 class SmartLeadServer:
@@ -83,10 +95,17 @@ class SmartLeadServer:
         self._faults: list[FaultRule] = []
         self._hooks: list[Hook] = []
         self._log: list[RequestRecord] = []
-        self._bucket = None
+        self._limiter: Limiter | None = None
         if self.config.rate is not None:
-            burst = self.config.burst or max(1, round(self.config.rate))
-            self._bucket = TokenBucket(self.config.rate, burst)
+            self._limiter = make_limiter(
+                LimiterKind(self.config.limiter),
+                self.config.rate,
+                burst=self.config.burst,
+                per_minute=self.config.per_minute,
+                per_hour=self.config.per_hour,
+                windows=self.config.windows,
+            )
+        self.routes: dict[str, list[Route]] = {"GET": [_serve_accounts], "POST": [_serve_writes]}
         self._httpd: _HttpServer | None = None
         self._thread: threading.Thread | None = None
         self._port: int | None = None
@@ -127,6 +146,10 @@ class SmartLeadServer:
         if self._port is None:
             raise RuntimeError("the server was never started")
         return f"http://127.0.0.1:{self._port}/api/v1"
+
+    def add_route(self, method: str, route: Route) -> None:
+        """Let ``route`` answer ``method`` requests before the built-in ones."""
+        self.routes.setdefault(method, []).insert(0, route)
 
     # --- state for tests -------------------------------------------------------------------
     @property
@@ -212,7 +235,9 @@ class SmartLeadServer:
                 rule = FaultRule(self._rng.choice(RETRYABLE_FAULTS), retry_after=1, delay=5)
             # the fault is logged on arrival: a client may act on it before the answer is logged
             self._log.append(
-                RequestRecord(number, offset, None, -1, rule.fault.value if rule else None)
+                RequestRecord(
+                    number, offset, None, -1, rule.fault.value if rule else None, time.time()
+                )
             )
             return number, hooks, rule
 
@@ -225,15 +250,21 @@ class SmartLeadServer:
     def record_answer(self, number: int, limit: int | None, status: int) -> None:
         with self._lock:
             old = self._log[number - 1]
-            self._log[number - 1] = RequestRecord(number, old.offset, limit, status, old.fault)
+            self._log[number - 1] = RequestRecord(
+                number, old.offset, limit, status, old.fault, old.arrived
+            )
 
     def take_allowance(self) -> Allowance | None:
-        if self._bucket is None:
+        """One request's share of the key's allowance (shared by every endpoint)."""
+        if self._limiter is None:
             return None
         with self._lock:
-            return self._bucket.take()
+            return self._limiter.take()
 
     def select_page(self, query: dict[str, str], offset: int, limit: int) -> list[Record]:
+        if self.config.endless:
+            rng = random.Random(offset)
+            return [generate_account(rng, 10_000_000 + offset + i) for i in range(limit)]
         with self._lock:
             records = self._accounts
             if any(name in query for name in _FILTERS):
@@ -263,11 +294,34 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Silent: request lines carry the API key."""
 
+    def _dispatch(self, method: str) -> None:
+        app = self.server.app
+        for route in app.routes.get(method, []):
+            if route(self, app):
+                return
+        self.send_error(405)
+
     def do_GET(self) -> None:
-        serve(self, self.server.app)
+        self._dispatch("GET")
 
     def do_POST(self) -> None:
-        serve_write(self, self.server.app)
+        self._dispatch("POST")
+
+    def do_PUT(self) -> None:
+        self._dispatch("PUT")
+
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
+
+def _serve_accounts(handler: BaseHTTPRequestHandler, app: SmartLeadServer) -> bool:
+    serve(handler, app)
+    return True
+
+
+def _serve_writes(handler: BaseHTTPRequestHandler, app: SmartLeadServer) -> bool:
+    serve_write(handler, app)
+    return True
 
 
 def _bool(value: str) -> bool:
@@ -316,7 +370,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--api-key", default=DEFAULT_KEY, help=f"accepted key ({DEFAULT_KEY})")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds per answer (0)")
     parser.add_argument("--rate", type=float, help="requests/second allowed (default: no limit)")
-    parser.add_argument("--burst", type=int, help="burst size (default: one second's worth)")
+    parser.add_argument(
+        "--limiter",
+        choices=[k.value for k in LimiterKind],
+        default=LimiterKind.BUCKET.value,
+        help="how --rate is enforced: sliding (strict: at most R in any 1 s), fixed (per "
+        "wall-clock second), bucket (token bucket, --burst), multi (sliding per second, "
+        "--per-minute and --per-hour at once) (bucket)",
+    )
+    parser.add_argument("--burst", type=int, help="bucket size (default: one second's worth)")
+    parser.add_argument("--per-minute", type=int, help="multi: requests per 60 s")
+    parser.add_argument("--per-hour", type=int, help="multi: requests per hour")
+    parser.add_argument(
+        "--endless", action="store_true", help="every page is full: a list that never ends"
+    )
     parser.add_argument("--seed", type=int, default=7, help="generator seed (7)")
     parser.add_argument(
         "--unauthorized-shape",
@@ -357,6 +424,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         latency=args.latency,
         rate=args.rate,
         burst=args.burst,
+        limiter=LimiterKind(args.limiter),
+        per_minute=args.per_minute,
+        per_hour=args.per_hour,
+        endless=args.endless,
         unauthorized_shape=args.unauthorized_shape,
         fault_rate=args.fault_rate,
         insert_every=args.insert_every,

@@ -79,6 +79,8 @@ def _settings(server: SmartLeadServer) -> Settings:
         api_key=CANARY,
         base_url=server.base_url,  # type: ignore[call-arg]
         rate=1000,
+        rate_per_minute=0,
+        rate_per_hour=0,
         retries=1,
         backoff=0.0,
         timeout=0.2,
@@ -91,6 +93,8 @@ def _env(monkeypatch: pytest.MonkeyPatch, server: SmartLeadServer) -> None:
         "SMARTLEAD_API_KEY": CANARY,
         "SMARTLEAD_BASE_URL": server.base_url,
         "SMARTLEAD_RATE": "1000",
+        "SMARTLEAD_RATE_PER_MINUTE": "0",
+        "SMARTLEAD_RATE_PER_HOUR": "0",
         "SMARTLEAD_RETRIES": "1",
         "SMARTLEAD_BACKOFF": "0",
         "SMARTLEAD_TIMEOUT": "0.2",

@@ -176,10 +176,13 @@ def test_pacing_keeps_under_the_configured_rate() -> None:
 )
 def test_transient_failures_are_retried(fault: Fault) -> None:
     with SmartLeadServer(500, api_key=KEY) as server:
-        server.add_fault(fault, offset=2 * STEP, times=3, delay=1.0)
-        inventory = fetch(server, retries=3, timeout=0.3)
+        server.add_fault(fault, offset=2 * STEP, times=3, delay=1.5)
+        inventory = fetch(server, retries=3, timeout=0.5)
+        at_page = [e.fault for e in server.requests if e.offset == 2 * STEP]
     assert_same_inventory(inventory, server)
-    assert inventory.info.stats is not None and inventory.info.stats.retries == 3
+    assert at_page[:4] == [fault.value] * 3 + [None]
+    # at least those three (a loaded machine may time out another page's whole answer too)
+    assert inventory.info.stats is not None and inventory.info.stats.retries >= 3
 
 
 def test_a_5xx_burst_hitting_many_pages_is_retried() -> None:
@@ -196,7 +199,7 @@ def test_a_5xx_burst_hitting_many_pages_is_retried() -> None:
         (Fault.HTTP_500, "HTTP 500: Internal server error occurred"),
         (Fault.HTTP_502, "HTTP 502: no error message (text/html"),
         (Fault.DROP, "connection failed or dropped (RemoteProtocolError"),
-        (Fault.SLOW, "no answer within 0.2s (timeout)"),
+        (Fault.SLOW, "no complete answer within 0.2s (timeout)"),
     ],
 )
 def test_retries_exhausted_fail_closed_naming_page_status_and_cause(
@@ -214,6 +217,7 @@ def test_retries_exhausted_fail_closed_naming_page_status_and_cause(
     [
         (Fault.HTML, "HTTP 200 but the body is not JSON (text/html"),
         (Fault.TRUNCATED, "HTTP 200 but the body is not JSON (application/json"),
+        (Fault.EMPTY, "HTTP 200 but the body is not JSON (application/json, 0 bytes"),
         (
             Fault.SUCCESS_FALSE,
             "HTTP 200 but the body is a JSON object, not an array of accounts: "
@@ -221,13 +225,18 @@ def test_retries_exhausted_fail_closed_naming_page_status_and_cause(
         ),
     ],
 )
-def test_malformed_bodies_fail_closed_and_are_never_an_empty_page(
-    fault: Fault, message: str
-) -> None:
+def test_a_200_that_is_not_a_page_is_retried_then_fails_closed(fault: Fault, message: str) -> None:
     with SmartLeadServer(500, api_key=KEY) as server:
-        server.add_fault(fault, offset=4 * STEP)
-        error = fail(server)
-    assert f"page at offset {4 * STEP}: {message}" in str(error)
+        server.add_fault(fault, offset=4 * STEP, times=2)
+        inventory = fetch(server, retries=2)  # a glitch: retried like a 503
+        assert_same_inventory(inventory, server)
+        server.add_fault(fault, offset=4 * STEP, times=3)
+        error = fail(server, retries=2)  # the budget spent: never an empty or partial page
+        at_page = [e.fault for e in server.requests if e.offset == 4 * STEP]
+    assert at_page[-3:] == [fault.value] * 3
+    assert f"page at offset {4 * STEP} could not be fetched after 3 attempts: {message}" in str(
+        error
+    )
 
 
 def test_an_invalid_record_fails_naming_the_page() -> None:

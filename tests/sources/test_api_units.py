@@ -3,8 +3,6 @@ and the page-chain logic. Behaviour over sockets is in test_api_source.py."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
@@ -17,7 +15,6 @@ from auditor.errors import ApiError
 from auditor.model.account import EmailAccount
 from auditor.sources.api import ApiSource
 from auditor.sources.api_request import error_message, retry_after_seconds
-from auditor.sources.pacing import Pacer, default_burst
 from auditor.sources.pagination import STEP, Page, assemble, find_break, page_offset
 from tests.support.api import KEY
 
@@ -113,7 +110,8 @@ def test_more_records_than_the_limit_is_an_error() -> None:
 def test_a_body_that_is_not_an_array_is_never_an_empty_page(
     response: httpx.Response, message: str
 ) -> None:
-    with pytest.raises(ApiError, match="page at offset 0: .*" + message.replace("(", r"\(")):
+    # a 200 that is not a page is retried (retries=1 here), then fails naming the page
+    with pytest.raises(ApiError, match="page at offset 0.*" + message.replace("(", r"\(")):
         mock_source(lambda request: response).load()
 
 
@@ -125,33 +123,6 @@ def test_error_bodies_echoing_the_url_are_redacted() -> None:
         mock_source(handler).load()
     assert KEY not in str(caught.value)
     assert "api_key=[REDACTED]" in str(caught.value)
-
-
-def test_pacer_holds_everyone_when_the_server_says_no_requests_left() -> None:
-    async def scenario() -> float:
-        pacer = Pacer(1000.0)
-        pacer.observe({"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(time.time() + 0.3)})
-        started = time.monotonic()
-        await asyncio.gather(pacer.acquire(), pacer.acquire())
-        return time.monotonic() - started
-
-    assert asyncio.run(scenario()) >= 0.25
-
-
-def test_pacer_ignores_headers_with_requests_left_and_paces_steadily() -> None:
-    async def scenario() -> float:
-        pacer = Pacer(20.0, burst=1)
-        pacer.observe({"x-ratelimit-remaining": "5", "x-ratelimit-reset": "1"})
-        started = time.monotonic()
-        for _ in range(5):
-            await pacer.acquire()
-        return time.monotonic() - started
-
-    assert 0.17 <= asyncio.run(scenario()) <= 0.6  # 4 intervals of 50 ms after the first
-
-
-def test_default_burst_is_half_a_second() -> None:
-    assert [default_burst(r) for r in (0.5, 1, 5, 10, 50)] == [1, 1, 2, 5, 25]
 
 
 def _page(index: int, ids: list[int]) -> Page:
@@ -187,17 +158,6 @@ def test_records_beyond_the_short_page_are_a_break() -> None:
         {0: _page(0, list(range(100))), 1: _page(1, [99, 100]), 2: _page(2, [300])}
     )
     assert problem is not None and problem.index == 1 and "has accounts" in problem.reason
-
-
-def test_pacer_shrinks_its_burst_to_half_the_servers_limit() -> None:
-    async def scenario() -> int:
-        pacer = Pacer(50.0)
-        assert pacer.burst == 25
-        pacer.observe({"x-ratelimit-limit": "10", "x-ratelimit-remaining": "9"})
-        pacer.observe({"x-ratelimit-limit": "40"})  # never grows back past the smallest
-        return pacer.burst
-
-    assert asyncio.run(scenario()) == 5
 
 
 def test_accounts_are_slotted_and_frozen() -> None:

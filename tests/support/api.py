@@ -21,6 +21,8 @@ def fast_settings(server: SmartLeadServer, **overrides: Any) -> Settings:
         "api_key": KEY,
         "base_url": server.base_url,
         "rate": 1000.0,
+        "rate_per_minute": 0,
+        "rate_per_hour": 0,
         "concurrency": 8,
         "timeout": 2.0,
         "retries": 3,
@@ -47,5 +49,7 @@ def set_env(monkeypatch: pytest.MonkeyPatch, server: SmartLeadServer, key: str =
     monkeypatch.setenv("SMARTLEAD_API_KEY", key)
     monkeypatch.setenv("SMARTLEAD_BASE_URL", server.base_url)
     monkeypatch.setenv("SMARTLEAD_RATE", "1000")
+    monkeypatch.setenv("SMARTLEAD_RATE_PER_MINUTE", "0")
+    monkeypatch.setenv("SMARTLEAD_RATE_PER_HOUR", "0")
     monkeypatch.setenv("SMARTLEAD_BACKOFF", "0.01")
     monkeypatch.setenv("SMARTLEAD_TIMEOUT", "2")

@@ -181,7 +181,11 @@ def test_latency_is_added_to_every_answer() -> None:
         assert time.monotonic() - started >= 0.15
 
 
-@pytest.mark.parametrize("fault", [f for f in Fault if f not in (Fault.DROP, Fault.CUT)])
+# The faults with tests of their own: connections cut, and bodies that never end well.
+SPECIAL = (Fault.DROP, Fault.CUT, Fault.TRICKLE, Fault.ENDLESS, Fault.GZIP_BOMB)
+
+
+@pytest.mark.parametrize("fault", [f for f in Fault if f not in SPECIAL])
 def test_faults_answer_once_then_the_page_is_served(fault: Fault) -> None:
     with SmartLeadServer(10, api_key=KEY) as running:
         running.add_fault(fault, offset=0, retry_after=2, delay=0.05)
@@ -194,6 +198,7 @@ def test_faults_answer_once_then_the_page_is_served(fault: Fault) -> None:
         Fault.HTML: 200,
         Fault.SUCCESS_FALSE: 200,
         Fault.TRUNCATED: 200,
+        Fault.EMPTY: 200,
     }.get(fault, int(fault.value) if fault.value.isdigit() else 0)
     assert faulty.status_code == expected_status
     if fault is Fault.SLOW:
@@ -201,6 +206,8 @@ def test_faults_answer_once_then_the_page_is_served(fault: Fault) -> None:
     elif fault is Fault.TRUNCATED:
         with pytest.raises(json.JSONDecodeError):
             json.loads(faulty.content)
+    elif fault is Fault.EMPTY:
+        assert faulty.content == b""
     elif fault is Fault.HTML:
         assert faulty.headers["content-type"].startswith("text/html")
     elif fault is Fault.SUCCESS_FALSE:
@@ -263,3 +270,82 @@ def test_command_line_server_prints_where_it_listens() -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("kind", ["sliding", "fixed", "multi"])
+def test_window_limiters_refuse_the_request_past_the_limit(kind: str) -> None:
+    with SmartLeadServer(5, api_key=KEY, rate=3, limiter=kind, per_minute=100) as running:
+        answers = [get(running.base_url, limit=1) for _ in range(4)]
+    codes = [a.status_code for a in answers]
+    if kind == "fixed":  # three per wall-clock second: a boundary may fall between them
+        assert codes.count(429) <= 1 and codes[:3].count(200) >= 2
+        return
+    assert codes == [200, 200, 200, 429]
+    assert [a.headers["X-RateLimit-Remaining"] for a in answers[:3]] == ["2", "1", "0"]
+    assert int(answers[3].headers["Retry-After"]) >= 1
+    if kind == "multi":  # each window declared with a suffix naming its length
+        assert answers[0].headers["X-RateLimit-Limit-1s"] == "3"
+        assert answers[0].headers["X-RateLimit-Limit-60s"] == "100"
+        assert answers[2].headers["X-RateLimit-Remaining-60s"] == "97"
+
+
+def test_sliding_window_never_lets_more_than_the_limit_into_any_window() -> None:
+    from auditor.testing.limiters import SlidingWindow
+
+    window = SlidingWindow(3, 0.2)
+    accepted: list[float] = []
+    deadline = time.monotonic() + 0.7
+    while time.monotonic() < deadline:
+        if window.take().allowed:
+            accepted.append(time.monotonic())
+        time.sleep(0.005)
+    assert len(accepted) >= 9
+    for start in accepted:
+        assert sum(1 for t in accepted if start <= t < start + 0.19) <= 3
+
+
+def test_a_route_added_by_another_module_answers_its_method() -> None:
+    def write(handler: Any, app: SmartLeadServer) -> bool:
+        handler.rfile.read(int(handler.headers["Content-Length"]))
+        handler.send_response(200)
+        handler.send_header("Content-Length", "11")
+        handler.end_headers()
+        handler.wfile.write(b'{"ok":true}')
+        return True
+
+    with SmartLeadServer(1, api_key=KEY) as running:
+        running.add_route("POST", write)
+        answer = CLIENT.post(running.base_url + "/email-accounts/1", json={})
+        still = get(running.base_url)
+    assert answer.json() == {"ok": True}
+    assert still.status_code == 200
+
+
+def test_endless_server_serves_full_pages_at_any_offset() -> None:
+    with SmartLeadServer(0, api_key=KEY, endless=True) as running:
+        far = get(running.base_url, offset=10**7).json()
+    assert len(far) == 100 and far[0]["id"] == 10_000_000 + 10**7
+
+
+def test_body_faults_trickle_endless_and_bomb() -> None:
+    with SmartLeadServer(10, api_key=KEY) as running:
+        running.add_fault(Fault.TRICKLE, delay=0.2)
+        with pytest.raises(httpx.ReadTimeout):
+            httpx.get(running.base_url + "/email-accounts/", params={"api_key": KEY}, timeout=0.5)
+        running.add_fault(Fault.ENDLESS)
+        with CLIENT.stream(
+            "GET", running.base_url + "/email-accounts/", params={"api_key": KEY}
+        ) as r:
+            got = 0
+            for chunk in r.iter_raw():
+                got += len(chunk)
+                if got > 2**22:
+                    break
+        assert got > 2**22 and r.headers["transfer-encoding"] == "chunked"
+        running.add_fault(Fault.GZIP_BOMB)
+        with CLIENT.stream(
+            "GET", running.base_url + "/email-accounts/", params={"api_key": KEY}
+        ) as r:
+            raw = r.read()  # httpx inflates it whole: 256 MiB
+        assert r.headers["content-encoding"] == "gzip"
+        assert len(raw) == (1 << 28) + 2 and raw[:1] == b"[" and raw[-1:] == b"]"

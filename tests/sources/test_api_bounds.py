@@ -1,0 +1,137 @@
+"""Every bound of a live fetch, against the real test server over sockets: no limiter kind ever
+answers 429 at the declared rate, and no server (trickling, endless, a gzip bomb, a list that never
+ends, nonsense headers) can make a fetch run forever or grow without limit."""
+
+from __future__ import annotations
+
+import tracemalloc
+from typing import Any
+
+import pytest
+
+from auditor.errors import ApiError
+from auditor.model.account import Inventory
+from auditor.sources.api import ApiSource
+from auditor.sources.pacing import Pacer, Window
+from auditor.sources.pagination import STEP
+from auditor.testing.faults import Fault
+from auditor.testing.limiters import LimiterKind
+from auditor.testing.server import SmartLeadServer
+from tests.support.api import KEY, assert_same_inventory, fast_settings
+
+pytestmark = pytest.mark.usefixtures("isolated")
+
+
+def fetch(server: SmartLeadServer, pacer: Pacer | None = None, **settings: Any) -> ApiSource:
+    source = ApiSource(fast_settings(server, **settings), pacer=pacer)
+    inventory: Inventory = source.load()
+    assert_same_inventory(inventory, server)
+    return source
+
+
+def statuses(server: SmartLeadServer) -> list[int]:
+    return [entry.status for entry in server.requests]
+
+
+@pytest.mark.parametrize("kind", [LimiterKind.SLIDING, LimiterKind.FIXED, LimiterKind.BUCKET])
+def test_no_429_from_any_limiter_kind_at_the_declared_rate(kind: LimiterKind) -> None:
+    with SmartLeadServer(2500, api_key=KEY, rate=20, limiter=kind) as server:
+        source = fetch(server, rate=20.0, concurrency=16)
+        assert 429 not in statuses(server)
+    assert source.tally is not None and source.tally.rate_limited == 0
+
+
+def test_no_429_from_several_windows_at_once() -> None:
+    # 20 per second and 30 per 3 s (a short stand-in for a minute budget): the second binds
+    with SmartLeadServer(
+        4000, api_key=KEY, rate=20, limiter=LimiterKind.MULTI, windows=[(30, 3.0)]
+    ) as server:
+        fetch(server, pacer=Pacer([Window(20, 1.0), Window(30, 3.0)]), concurrency=16)
+        assert 429 not in statuses(server)
+        assert len(server.requests) > 30  # the 3-second window was really in play
+
+
+def test_a_rate_set_too_high_is_corrected_after_one_429() -> None:
+    # the client believes 40/s; the server allows 15 in any second
+    with SmartLeadServer(4000, api_key=KEY, rate=15, limiter=LimiterKind.SLIDING) as server:
+        source = fetch(server, rate=40.0, concurrency=16, retries=5)
+        limited = statuses(server).count(429)
+    assert source.tally is not None
+    assert 1 <= limited <= 2  # learned at once: not a 429 every window
+    assert source.tally.rate_limited == limited
+
+
+def test_a_trickling_body_fails_that_request_after_the_timeout() -> None:
+    with SmartLeadServer(300, api_key=KEY) as server:
+        server.add_fault(Fault.TRICKLE, offset=STEP, times=5, delay=0.05)
+        with pytest.raises(ApiError, match=r"no complete answer within 0.4s \(timeout\)"):
+            ApiSource(fast_settings(server, timeout=0.4, retries=1)).load()
+        assert [e.fault for e in server.requests if e.offset == STEP] == ["trickle", "trickle"]
+
+
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        (Fault.ENDLESS, "the answer is too large (more than 16777216 bytes sent)"),
+        (Fault.GZIP_BOMB, "the answer is too large (more than the cap once inflated)"),
+    ],
+)
+def test_endless_and_bomb_bodies_fail_closed_in_bounded_memory(fault: Fault, message: str) -> None:
+    with SmartLeadServer(300, api_key=KEY) as server:
+        server.add_fault(fault, offset=STEP)
+        tracemalloc.start()
+        try:
+            with pytest.raises(ApiError) as caught:
+                ApiSource(fast_settings(server, timeout=30, retries=3)).load()
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        at_page = [e.fault for e in server.requests if e.offset == STEP]
+    assert f"page at offset {STEP}: {message}" in str(caught.value)
+    assert at_page == [fault.value]  # an error, not retried
+    assert peak < 64 * 2**20  # the cap (16 MB) and a page or two, never the 256 MB+ body
+
+
+def test_a_list_that_never_ends_stops_at_the_page_cap() -> None:
+    with SmartLeadServer(0, api_key=KEY, endless=True) as server:
+        with pytest.raises(ApiError) as caught:
+            ApiSource(fast_settings(server, max_accounts=1000)).load()
+        offsets = [e.offset for e in server.requests]
+    text = str(caught.value)
+    assert f"page at offset {STEP * (1000 // STEP)} is still full: more than 1000 accounts" in text
+    assert "--max-accounts" in text
+    assert max(o for o in offsets if o is not None) <= STEP * (1000 // STEP)
+
+
+def test_max_accounts_is_not_hit_by_an_inventory_of_exactly_that_size() -> None:
+    with SmartLeadServer(990, api_key=KEY) as server:
+        fetch(server, max_accounts=990)
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-3"])
+def test_nonsense_retry_after_is_ignored_not_a_crash(value: str) -> None:
+    with SmartLeadServer(300, api_key=KEY) as server:
+        server.add_fault(Fault.RATE_LIMITED, offset=STEP, retry_after=float(value))
+        source = fetch(server)
+    assert source.tally is not None and source.tally.rate_limited == 1
+
+
+def test_a_far_retry_after_fails_at_once() -> None:
+    with SmartLeadServer(300, api_key=KEY) as server:
+        server.add_fault(Fault.RATE_LIMITED, offset=STEP, retry_after=3600)
+        with pytest.raises(ApiError, match="asks to wait 3600s, longer than 120s"):
+            ApiSource(fast_settings(server)).load()
+
+
+def test_requests_per_fetch_are_counted_and_few() -> None:
+    with SmartLeadServer(2000, api_key=KEY, rate=50, limiter=LimiterKind.SLIDING) as server:
+        source = fetch(server, rate=50.0, concurrency=8)
+        sent = len(server.requests)
+    tally = source.tally
+    assert tally is not None
+    assert tally.pages == 2000 // STEP + 1
+    # counted when the pacer grants them: one cancelled right after (the end was known) never
+    # reaches the server
+    assert sent <= tally.requests == tally.pages + tally.past_end + tally.repeated
+    assert tally.repeated == 1  # the final re-read of the last page
+    assert tally.past_end <= 8  # at most what was in flight when the short page answered

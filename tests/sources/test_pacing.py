@@ -1,0 +1,179 @@
+"""The shared pacer: sliding windows with no opening burst, budgets and holds learned from the
+server, and the limits on what it will wait for. Send times are the pacer's own grant times (its
+clock), so these check a property of the schedule, not how fast the machine is."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import pytest
+
+from auditor.sources.pacing import (
+    Pacer,
+    PacingError,
+    Ticket,
+    Window,
+    default_concurrency,
+    windows_for,
+)
+
+
+def most_in_any_window(times: list[float], seconds: float) -> int:
+    """The most grant times that fall in one half-open window of ``seconds``."""
+    return max(sum(1 for t in times if start <= t < start + seconds) for start in times)
+
+
+async def grants(pacer: Pacer, count: int) -> list[Ticket]:
+    return list(await asyncio.gather(*(pacer.acquire() for _ in range(count))))
+
+
+def test_windows_follow_the_configured_rates() -> None:
+    assert windows_for(10, 60, 1000) == [Window(10, 1.0), Window(60, 60.0), Window(1000, 3600.0)]
+    assert windows_for(0.5) == [Window(1, 2.0)]  # one per two seconds
+    assert windows_for(2.5, 0, None) == [Window(2, 0.8)]  # 0 / None: no minute or hour budget
+
+
+def test_no_window_ever_holds_more_than_its_limit_not_even_at_the_start() -> None:
+    pacer = Pacer([Window(5, 0.2), Window(8, 0.6)])
+    tickets = asyncio.run(grants(pacer, 20))
+    times = [t.sent_at for t in tickets]
+    assert [t.seq for t in tickets] == list(range(1, 21))  # FIFO: in the order asked
+    assert times == sorted(times)
+    assert most_in_any_window(times, 0.2) <= 5
+    assert most_in_any_window(times, 0.6) <= 8
+    assert pacer.sent == 20
+
+
+def test_a_declared_budget_for_a_longer_window_holds_until_its_reset() -> None:
+    async def scenario() -> tuple[Ticket, Ticket, Ticket]:
+        pacer = Pacer([Window(100, 0.1)], max_hold=10)
+        first = await pacer.acquire()
+        second = await pacer.acquire()
+        # the answer to the first request: one more allowed until 2.5 s from now; the second
+        # request, sent since, may already have used it
+        pacer.observe(first, 200, {"X-RateLimit-Remaining": "1", "X-RateLimit-Reset": "2.5"})
+        third = await pacer.acquire()
+        return first, second, third
+
+    _, second, third = asyncio.run(scenario())
+    assert third.sent_at - second.sent_at >= 2.4
+
+
+def test_budgets_per_declared_window_suffix() -> None:
+    async def scenario() -> float:
+        pacer = Pacer([Window(100, 0.1)], max_hold=10)
+        ticket = await pacer.acquire()
+        headers = {
+            "x-ratelimit-remaining-1s": "5",
+            "x-ratelimit-reset-1s": "1",
+            "x-ratelimit-remaining-60s": "0",
+            "x-ratelimit-reset-60s": str(time.time() + 2.5),
+        }
+        pacer.observe(ticket, 200, headers)
+        return (await pacer.acquire()).sent_at - ticket.sent_at
+
+    assert asyncio.run(scenario()) >= 2.4
+
+
+def test_a_reset_within_the_shortest_window_is_left_to_the_log() -> None:
+    """Reset is often whole seconds, rounded up: obeying it for the 1 s window would cost up to
+    a second per window."""
+
+    async def scenario() -> float:
+        pacer = Pacer([Window(10, 1.0)])
+        ticket = await pacer.acquire()
+        pacer.observe(ticket, 200, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "2"})
+        return (await pacer.acquire()).sent_at - ticket.sent_at
+
+    assert asyncio.run(scenario()) < 1.0
+
+
+def test_a_429_holds_everyone_and_lowers_the_rate_for_good() -> None:
+    async def scenario() -> tuple[Pacer, list[Ticket]]:
+        pacer = Pacer([Window(10, 1.0)])
+        sent = await grants(pacer, 6)
+        # the sixth was refused: the server allows fewer than 6 per second
+        pacer.observe(sent[-1], 429, {"retry-after": "0.3"})
+        later = await grants(pacer, 2)
+        return pacer, sent + later
+
+    pacer, tickets = asyncio.run(scenario())
+    assert pacer.limited == 1
+    assert pacer.windows[0] == Window(5, 1.0)
+    assert tickets[6].sent_at - tickets[5].sent_at >= 0.29
+
+
+def test_a_429_without_retry_after_holds_a_second_and_slows_by_a_fifth() -> None:
+    async def scenario() -> tuple[Pacer, float]:
+        pacer = Pacer([Window(10, 1.0)])
+        ticket = await pacer.acquire()
+        pacer.observe(ticket, 429, {})  # one request in the window and refused: not our window
+        return pacer, (await pacer.acquire()).sent_at - ticket.sent_at
+
+    pacer, gap = asyncio.run(scenario())
+    assert pacer.windows[0] == Window(8, 1.0)
+    assert gap >= 0.99
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"retry-after": "600"},
+        {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "600"},
+        {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(time.time() + 10**9)},
+    ],
+)
+def test_a_wait_longer_than_max_hold_fails_instead_of_sleeping(headers: dict[str, str]) -> None:
+    async def scenario() -> None:
+        pacer = Pacer([Window(10, 1.0)], max_hold=120)
+        ticket = await pacer.acquire()
+        pacer.observe(ticket, 429 if "retry-after" in headers else 200, headers)
+        await pacer.acquire()
+
+    started = time.monotonic()
+    with pytest.raises(PacingError, match=r"asks to wait \d+s, longer than 120s"):
+        asyncio.run(scenario())
+    assert time.monotonic() - started < 60  # failed, did not hold
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "1e999", "-5", "soon", "", "0x10"])
+def test_nonsense_header_values_are_ignored_with_a_debug_line(
+    value: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def scenario() -> float:
+        pacer = Pacer([Window(100, 0.1)])
+        ticket = await pacer.acquire()
+        pacer.observe(
+            ticket,
+            429,
+            {
+                "x-ratelimit-remaining": value,
+                "x-ratelimit-reset": value,
+                "x-ratelimit-remaining-60s": "0",
+                "x-ratelimit-reset-60s": value,
+                "retry-after": value,
+            },
+        )
+        return (await pacer.acquire()).sent_at - ticket.sent_at
+
+    with caplog.at_level(logging.DEBUG, logger="auditor.sources.pacing"):
+        gap = asyncio.run(scenario())
+    assert 0.9 <= gap < 5  # the default one-second hold for a 429, nothing from the values
+    assert "ignored" in caplog.text
+
+
+def test_answers_to_older_requests_do_not_overwrite_newer_budgets() -> None:
+    async def scenario() -> float:
+        pacer = Pacer([Window(100, 0.1)], max_hold=10)
+        old, new = await pacer.acquire(), await pacer.acquire()
+        pacer.observe(new, 200, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "2.5"})
+        pacer.observe(old, 200, {"x-ratelimit-remaining": "50", "x-ratelimit-reset": "2.5"})
+        return (await pacer.acquire()).sent_at - new.sent_at
+
+    assert asyncio.run(scenario()) >= 2.4
+
+
+def test_default_concurrency_covers_half_a_second_within_16_to_32() -> None:
+    assert [default_concurrency(r) for r in (1, 10, 50, 1000)] == [16, 16, 25, 32]
