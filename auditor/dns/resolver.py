@@ -20,7 +20,7 @@ import dns.rcode
 import dns.resolver
 
 from auditor.dns.evidence import Answer, Outcome, now_text
-from auditor.dns.transport import ATTEMPT, Channel
+from auditor.dns.transport import ATTEMPT, Channel, question
 
 DEFAULT_PORT = 53
 
@@ -112,8 +112,7 @@ class Resolver:
 
     async def _outcome(self, name: str, rtype: str) -> tuple[Outcome, tuple[str, ...], str]:
         try:
-            query = dns.message.make_query(name, rtype)  # recursion desired, no EDNS
-            response = await self._exchange(query)
+            response = await self._exchange(question(name, rtype))
             rcode = response.rcode()
             if rcode == dns.rcode.NXDOMAIN:
                 return Outcome.NXDOMAIN, (), ""
@@ -131,10 +130,10 @@ class Resolver:
         if chain.answer is None:
             return Outcome.NODATA, (), ""
         target = chain.canonical_name
-        via = "" if target == query.question[0].name else f"via {target}"
+        via = "" if target == response.question[0].name else f"via {target}"
         return Outcome.ANSWER, tuple(sorted(_text(r) for r in chain.answer)), via
 
-    async def _exchange(self, query: dns.message.Message) -> dns.message.Message:
+    async def _exchange(self, asked: bytes) -> dns.message.Message:
         """Asks the nameservers in turn until one answers or the deadline passes: a silent one
         is asked again after ATTEMPT seconds, one that fails is not asked again (as dnspython's
         resolver does). NOERROR, NXDOMAIN and YXDOMAIN are answers; other codes are failures."""
@@ -147,7 +146,7 @@ class Resolver:
                 if remaining <= 0:
                     raise TimeoutError
                 try:
-                    response = await channel.exchange(query, min(remaining, ATTEMPT))
+                    response = await channel.exchange(asked, min(remaining, ATTEMPT))
                 except TimeoutError:
                     continue
                 except (OSError, dns.exception.DNSException) as error:

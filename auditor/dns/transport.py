@@ -13,6 +13,7 @@ answer. The socket is connected, so the kernel already drops datagrams from othe
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 import socket
 from typing import cast
@@ -21,31 +22,54 @@ import dns.asyncquery
 import dns.exception
 import dns.flags
 import dns.message
+import dns.name
+import dns.rdatatype
 
 ATTEMPT = 2.0  # seconds one try waits before asking again, within the query's deadline
+HEADER = b"\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"  # after the id: RD, one question, no EDNS
+
+
+def question(name: str, rtype: str) -> bytes:
+    """The question section's wire form (class IN). Plain names are encoded here: dnspython's
+    Name costs more per query than the rest of the exchange; anything else goes through it
+    (escapes, IDN, bad labels: it raises DNSException)."""
+    rdtype = dns.rdatatype.from_text(rtype).to_bytes(2, "big") + b"\x00\x01"
+    labels = name.removesuffix(".").split(".")
+    if name.isascii() and "\\" not in name and all(0 < len(label) < 64 for label in labels):
+        wire = b"".join(bytes([len(label)]) + label.encode() for label in labels) + b"\x00"
+        if len(wire) <= 255:
+            return wire + rdtype
+    return cast(bytes, dns.name.from_text(name).to_wire()) + rdtype  # bytes: no file given
+
+
+def answers(data: bytes, asked: bytes) -> bool:
+    """`data` is a response to a QUERY with exactly the question `asked` (the name compared
+    without regard to case, as servers may echo it; type and class exactly). The id is checked
+    by the caller."""
+    end = 12 + len(asked)
+    return (
+        len(data) >= end
+        and data[2] & 0xF8 == 0x80  # QR set, opcode QUERY
+        and data[4:6] == b"\x00\x01"
+        and data[12 : end - 4].lower() == asked[:-4].lower()
+        and data[end - 4 : end] == asked[-4:]
+    )
 
 
 class _Protocol(asyncio.DatagramProtocol):
     def __init__(self) -> None:
         self.transport: asyncio.DatagramTransport | None = None
-        self.pending: dict[int, tuple[dns.message.Message, asyncio.Future[dns.message.Message]]]
-        self.pending = {}
+        self.pending: dict[int, tuple[bytes, asyncio.Future[dns.message.Message]]] = {}
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.DatagramTransport, transport)  # a datagram endpoint's
 
     def datagram_received(self, data: bytes, addr: object) -> None:
         entry = self.pending.get(int.from_bytes(data[:2], "big")) if len(data) >= 12 else None
-        if entry is None:
-            return  # no query in flight has this id: late or spoofed
-        query, future = entry
-        try:
-            response = dns.message.from_wire(data)
-        except (dns.exception.DNSException, ValueError):
-            return  # malformed: keep waiting for the real answer
-        matches = query.is_response(response) and response.question == query.question
-        if matches and not future.done():
-            future.set_result(response)
+        if entry is None or entry[1].done() or not answers(data, entry[0]):
+            return  # not the answer to a query in flight: late, spoofed or wrong
+        with contextlib.suppress(dns.exception.DNSException, ValueError):  # malformed: wait on
+            entry[1].set_result(dns.message.from_wire(data))
 
     def error_received(self, exc: Exception) -> None:
         # An ICMP error (port unreachable) cannot be tied to one query: every query in flight
@@ -67,33 +91,36 @@ class Channel:
         self._protocol: _Protocol | None = None
         self._opening: asyncio.Lock | None = None
 
-    async def exchange(self, query: dns.message.Message, timeout: float) -> dns.message.Message:
-        """The answer over UDP, or over TCP if it came truncated. Raises TimeoutError after
-        `timeout` seconds, OSError or DNSException if the server cannot be asked."""
+    async def exchange(self, asked: bytes, timeout: float) -> dns.message.Message:
+        """The answer to the question `asked` (see question()) over UDP, or over TCP if it came
+        truncated. Raises TimeoutError after `timeout` seconds, OSError or DNSException if the
+        server cannot be asked."""
         loop = asyncio.get_running_loop()
         expires = loop.time() + timeout
         async with asyncio.timeout_at(expires):
-            response = await self._udp(query)
+            response = await self._udp(asked)
         if response.flags & dns.flags.TC:
             remaining = max(expires - loop.time(), 0.0)
+            query = dns.message.from_wire(response.id.to_bytes(2, "big") + HEADER + asked)
             try:  # dnspython's TCP query checks the id and question itself
                 response = await dns.asyncquery.tcp(query, self.host, remaining, self.port)
             except dns.exception.Timeout as error:
                 raise TimeoutError from error
         return response
 
-    async def _udp(self, query: dns.message.Message) -> dns.message.Message:
+    async def _udp(self, asked: bytes) -> dns.message.Message:
         protocol = await self._open()
-        while query.id in protocol.pending:  # ids are random; never two alike in flight
-            query.id = secrets.randbelow(65536)
+        qid = secrets.randbelow(65536)
+        while qid in protocol.pending:  # ids are random, and never two alike in flight
+            qid = secrets.randbelow(65536)
         future: asyncio.Future[dns.message.Message] = asyncio.get_running_loop().create_future()
-        protocol.pending[query.id] = (query, future)
+        protocol.pending[qid] = (asked, future)
         try:
             assert protocol.transport is not None
-            protocol.transport.sendto(query.to_wire())
+            protocol.transport.sendto(qid.to_bytes(2, "big") + HEADER + asked)
             return await future
         finally:
-            del protocol.pending[query.id]
+            del protocol.pending[qid]
             if not protocol.pending and protocol.transport is not None:
                 protocol.transport.close()
                 self._protocol = None
