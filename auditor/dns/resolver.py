@@ -149,7 +149,7 @@ class Resolver:
                     response = await channel.exchange(asked, min(remaining, ATTEMPT))
                 except TimeoutError:
                     continue
-                except (OSError, dns.exception.DNSException) as error:
+                except (OSError, EOFError, dns.exception.DNSException) as error:
                     failure = f"{type(error).__name__}: {error}"
                 else:
                     rcode = response.rcode()

@@ -247,7 +247,13 @@ def _plain_question(wire: bytes) -> tuple[str, str, int] | None:
         labels.append(wire[at + 1 : at + 1 + wire[at]])
         at += 1 + wire[at]
     end = at + 5
-    if wire[at] != 0 or len(wire) != end or wire[end - 2 : end] != b"\x00\x01" or not labels:
+    if (
+        at >= len(wire) - 4
+        or wire[at] != 0
+        or len(wire) != end
+        or wire[end - 2 : end] != b"\x00\x01"
+        or not labels
+    ):
         return None
     name = b".".join(labels)
     if name.translate(None, PLAIN_NAME) != b"." * (len(labels) - 1):

@@ -164,6 +164,10 @@ def test_bad_names_are_refused(name: str) -> None:
 
 def test_the_server_replies_with_each_querys_id_and_case(dns_server: DnsServer) -> None:
     mx = dns.rrset.from_text("good.example.", 300, "IN", "MX", "10 mx.good.example.")
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:  # malformed: dropped
+        sock.sendto(
+            b"\x00\x01\x01\x00\x00\x01" + bytes(6) + b"\x3fabcd", ("127.0.0.1", dns_server.port)
+        )
     for name in ("good.example", "GOOD.example", "good.example"):
         query = dns.message.make_query(name, "MX")
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
