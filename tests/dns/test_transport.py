@@ -19,6 +19,7 @@ from auditor.dns.evidence import Outcome
 from auditor.dns.resolver import Nameserver, Resolver
 from auditor.dns.transport import Channel, question
 from auditor.testing.dns_server import DnsServer, Zone
+from tests.dns.conftest import NonLocalAddress
 
 Replies = Callable[[dns.message.Message], list[bytes]]
 
@@ -178,3 +179,10 @@ def test_the_server_replies_with_each_querys_id_and_case(dns_server: DnsServer) 
         assert response.question[0].name.to_text() == name + "."
         # Names compare without case (the reply compresses against the question, as dnspython).
         assert response.answer == [mx]
+
+
+def test_the_local_only_guard_sees_the_shared_socket() -> None:
+    # The socket is connected, so the guard on connect() is what keeps tests on 127.0.0.1.
+    resolver = Resolver([Nameserver("192.0.2.1", 53)], deadline=0.5)
+    with pytest.raises(NonLocalAddress):
+        asyncio.run(resolver.query_all([("good.example", "A")]))
