@@ -1,6 +1,7 @@
-"""Asks DNS, politely: dnspython's async resolver behind a concurrency limit, a deadline per
-query, and one query per name and type per run (the answers are cached as futures, so callers
-asking at the same time share one query).
+"""Asks DNS, politely: a concurrency limit, a deadline per query, and one query per name and
+type per run (the answers are cached as futures, so callers asking at the same time share one
+query). Messages go through auditor.dns.transport (one UDP socket per nameserver); dnspython
+reads the system's nameservers, builds the queries and parses the answers.
 
 Timeouts, SERVFAIL and other failures become inconclusive answers, never exceptions: one slow
 domain costs its deadline and nothing more."""
@@ -12,13 +13,14 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import dns.asyncresolver
 import dns.exception
+import dns.message
 import dns.nameserver
-import dns.rdatatype
+import dns.rcode
 import dns.resolver
 
 from auditor.dns.evidence import Answer, Outcome, now_text
+from auditor.dns.transport import ATTEMPT, Channel, question
 
 DEFAULT_PORT = 53
 
@@ -54,6 +56,22 @@ def _text(rdata: object) -> str:
     return str(rdata)
 
 
+class _NoNameservers(Exception):
+    """Every nameserver failed (SERVFAIL, REFUSED, unreachable): an inconclusive answer."""
+
+
+def system_nameservers() -> list[Nameserver]:
+    """The system's nameservers (resolv.conf), as dnspython reads them; plain DNS only."""
+    system = dns.resolver.Resolver(configure=True)
+    found = []
+    for server in system.nameservers:
+        if isinstance(server, str):
+            found.append(Nameserver(server, system.nameserver_ports.get(server, system.port)))
+        elif isinstance(server, dns.nameserver.Do53Nameserver):
+            found.append(Nameserver(server.address, server.port))
+    return found
+
+
 class Resolver:
     def __init__(
         self,
@@ -62,21 +80,13 @@ class Resolver:
         concurrency: int = 50,
         deadline: float = 5.0,
     ) -> None:
-        self._resolver = dns.asyncresolver.Resolver(configure=not nameservers)
-        if nameservers:
-            self._resolver.nameservers = [
-                dns.nameserver.Do53Nameserver(n.host, n.port) for n in nameservers
-            ]
-        self._resolver.cache = None  # our own cache is per run and keyed by (name, type)
-        self._resolver.lifetime = deadline
-        self._resolver.timeout = min(deadline, 2.0)  # one retry within the deadline
+        servers = list(nameservers) or system_nameservers()
+        self._channels = [Channel(n.host, n.port) for n in servers]
         self.deadline = deadline
         self._limit = asyncio.Semaphore(concurrency)
         self._cache: dict[tuple[str, str], asyncio.Future[Answer]] = {}
         self.queries = 0
-        self.names = tuple(str(n) for n in nameservers) or tuple(
-            f"system {n}" for n in self._resolver.nameservers
-        )
+        self.names = tuple(str(n) for n in nameservers) or tuple(f"system {n}" for n in servers)
 
     async def query(self, name: str, rtype: str) -> Answer:
         key = (name, rtype)
@@ -102,18 +112,50 @@ class Resolver:
 
     async def _outcome(self, name: str, rtype: str) -> tuple[Outcome, tuple[str, ...], str]:
         try:
-            answer = await self._resolver.resolve(
-                name, dns.rdatatype.from_text(rtype), search=False, raise_on_no_answer=False
-            )
-        except dns.resolver.NXDOMAIN:
-            return Outcome.NXDOMAIN, (), ""
-        except dns.resolver.LifetimeTimeout:
+            response = await self._exchange(question(name, rtype))
+            rcode = response.rcode()
+            if rcode == dns.rcode.NXDOMAIN:
+                return Outcome.NXDOMAIN, (), ""
+            if rcode != dns.rcode.NOERROR:
+                return Outcome.ERROR, (), f"the server answered {dns.rcode.to_text(rcode)}"
+            if not isinstance(response, dns.message.QueryMessage):  # same opcode as asked
+                return Outcome.ERROR, (), f"not an answer to a query: {response.opcode()}"
+            chain = response.resolve_chaining()  # follows CNAMEs within the answer
+        except TimeoutError:
             return Outcome.TIMEOUT, (), ""
-        except dns.resolver.NoNameservers as error:
+        except _NoNameservers as error:
             return Outcome.SERVFAIL, (), str(error)[:300]
         except dns.exception.DNSException as error:
             return Outcome.ERROR, (), f"{type(error).__name__}: {error}"[:300]
-        if answer.rrset is None:
+        if chain.answer is None:
             return Outcome.NODATA, (), ""
-        chain = "" if answer.canonical_name == answer.qname else f"via {answer.canonical_name}"
-        return Outcome.ANSWER, tuple(sorted(_text(r) for r in answer.rrset)), chain
+        target = chain.canonical_name
+        via = "" if target == response.question[0].name else f"via {target}"
+        return Outcome.ANSWER, tuple(sorted(_text(r) for r in chain.answer)), via
+
+    async def _exchange(self, asked: bytes) -> dns.message.Message:
+        """Asks the nameservers in turn until one answers or the deadline passes: a silent one
+        is asked again after ATTEMPT seconds, one that fails is not asked again (as dnspython's
+        resolver does). NOERROR, NXDOMAIN and YXDOMAIN are answers; other codes are failures."""
+        loop = asyncio.get_running_loop()
+        expires = loop.time() + self.deadline
+        channels, failures = list(self._channels), []
+        while channels:
+            for channel in list(channels):
+                remaining = expires - loop.time()
+                if remaining <= 0:
+                    raise TimeoutError
+                try:
+                    response = await channel.exchange(asked, min(remaining, ATTEMPT))
+                except TimeoutError:
+                    continue
+                except (OSError, EOFError, dns.exception.DNSException) as error:
+                    failure = f"{type(error).__name__}: {error}"
+                else:
+                    rcode = response.rcode()
+                    if rcode in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN, dns.rcode.YXDOMAIN):
+                        return response
+                    failure = f"answered {dns.rcode.to_text(rcode)}"
+                failures.append(f"{channel.host}:{channel.port} {failure}")
+                channels.remove(channel)
+        raise _NoNameservers(f"all nameservers failed: {'; '.join(failures)}")

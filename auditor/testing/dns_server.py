@@ -41,6 +41,7 @@ from ruamel.yaml import YAML
 
 UDP_LIMIT = 512  # no EDNS here: larger UDP answers are truncated, as a plain server does
 FAILURES = ("servfail", "timeout")
+PLAIN_NAME = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_*"
 
 
 def _txt(text: str) -> str:
@@ -90,6 +91,7 @@ class DnsServer:
         self.zone, self.host, self.port = zone, host, 0
         self.log: list[Query] = []
         self._rrsets: dict[tuple[str, str], dns.rrset.RRset] = {}  # parsed once, not per query
+        self._replies: dict[tuple[str, int, bytes], tuple[bytes, bytes] | None] = {}
         self.in_flight = self.max_in_flight = 0  # queries being answered at once
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -140,16 +142,21 @@ class DnsServer:
             closer.close()
 
     async def answer(self, wire: bytes, transport: str) -> bytes | None:
-        """The reply to one query (None: stay silent, as a timed-out server does)."""
-        try:
-            query = dns.message.from_wire(wire)
-        except Exception:  # any malformed packet is dropped
-            return None
-        response = dns.message.make_response(query)
-        response.flags |= dns.flags.AA
-        question = query.question[0]
-        name = question.name.to_text(omit_final_dot=True).lower()
-        rtype = dns.rdatatype.to_text(question.rdtype)
+        """The reply to one query (None: stay silent, as a timed-out server does).
+
+        A plain query's reply is rendered once per question, transport and RD flag; later ones
+        copy it with their own id and question (same bytes but for case). Parsing and rendering
+        every query with dnspython made this server, not the client, bound bench/dns.py."""
+        plain = _plain_question(wire)
+        if plain is None:
+            try:
+                query = dns.message.from_wire(wire)
+            except Exception:  # any malformed packet is dropped
+                return None
+            name = query.question[0].name.to_text(omit_final_dot=True).lower()
+            rtype = dns.rdatatype.to_text(query.question[0].rdtype)
+        else:
+            name, rtype, end = plain
         self.log.append(Query(name, rtype, transport))
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
@@ -158,6 +165,20 @@ class DnsServer:
                 await asyncio.sleep(self.zone.latency)
         finally:
             self.in_flight -= 1
+        if plain is None:
+            return self._render(query, name, rtype, transport)
+        key = (transport, wire[2] & 1, wire[12:end].lower())
+        if key not in self._replies:
+            reply = self._render(dns.message.from_wire(wire), name, rtype, transport)
+            self._replies[key] = None if reply is None else (reply[2:12], reply[end:])
+        cached = self._replies[key]
+        return None if cached is None else wire[:2] + cached[0] + wire[12:end] + cached[1]
+
+    def _render(
+        self, query: dns.message.Message, name: str, rtype: str, transport: str
+    ) -> bytes | None:
+        response = dns.message.make_response(query)
+        response.flags |= dns.flags.AA
         failure = self._failure(name, rtype)
         if failure == "timeout":
             return None
@@ -213,6 +234,34 @@ def _rrset(name: str, rtype: str, values: list[str]) -> dns.rrset.RRset:
         for t in texts
     ]
     return dns.rrset.from_rdata_list(dns.name.from_text(name), 300, rdatas)
+
+
+def _plain_question(wire: bytes) -> tuple[str, str, int] | None:
+    """(name, type, end of the question) of a plain query: QUERY, one question of class IN,
+    nothing else, a name of letters, digits, '-', '_' and '*' with no compression. Anything
+    else (None) goes through dnspython."""
+    if len(wire) < 17 or wire[2] & 0xF8 or wire[4:12] != b"\x00\x01" + bytes(6):
+        return None
+    labels, at = [], 12
+    while at < len(wire) - 4 and 0 < wire[at] < 64:
+        labels.append(wire[at + 1 : at + 1 + wire[at]])
+        at += 1 + wire[at]
+    end = at + 5
+    if (
+        at >= len(wire) - 4
+        or wire[at] != 0
+        or len(wire) != end
+        or wire[end - 2 : end] != b"\x00\x01"
+        or not labels
+    ):
+        return None
+    name = b".".join(labels)
+    if name.translate(None, PLAIN_NAME) != b"." * (len(labels) - 1):
+        return None
+    rtype = dns.rdatatype.to_text(
+        dns.rdatatype.RdataType.make(int.from_bytes(wire[at + 1 : at + 3]))
+    )
+    return name.decode().lower(), rtype, end
 
 
 class _Udp(asyncio.DatagramProtocol):
