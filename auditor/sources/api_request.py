@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import jiter
@@ -73,10 +74,13 @@ class Counters:
 class _Retryable(Exception):
     """A failed attempt worth another try; ``description`` is already redacted."""
 
-    def __init__(self, description: str, *, retry_after: float | None = None) -> None:
+    def __init__(
+        self, description: str, *, retry_after: float | None = None, unreachable: bool = False
+    ) -> None:
         super().__init__(description)
         self.description = description
         self.retry_after = retry_after
+        self.unreachable = unreachable  # no connection at all: the host, not a page, is at fault
 
 
 class PageRequester:
@@ -139,6 +143,14 @@ class PageRequester:
             failure = exc
         attempts = self._retries + 1
         cause = failure.description if failure else "failed"
+        if failure is not None and failure.unreachable:
+            host = urlsplit(self._url)
+            raise ApiError(
+                f"cannot reach the SmartLead API at {host.scheme}://{host.netloc} "
+                f"({attempts} attempt{'s' if attempts != 1 else ''}): {cause}.",
+                tip="check SMARTLEAD_BASE_URL (it should look like "
+                "https://server.smartlead.ai/api/v1) and the network.",
+            )
         raise ApiError(
             f"page at offset {offset} could not be fetched after {attempts} "
             f"attempt{'s' if attempts != 1 else ''}: {cause}.",
@@ -163,6 +175,10 @@ class PageRequester:
             answer = await fetch(self._client, self._url, params, timeout=self._timeout)
         except (TimeoutError, httpx.TimeoutException):
             transient = f"no complete answer within {self._timeout:g}s (timeout)"
+        except httpx.ConnectError as exc:
+            raise _Retryable(
+                redact(f"no connection ({_describe(exc)})"), unreachable=True
+            ) from None
         except httpx.TransportError as exc:
             transient = f"connection failed or dropped ({_describe(exc)})"
         except BodyTooLarge as exc:

@@ -424,3 +424,26 @@ def test_the_example_entry_of_rules_rule_is_a_valid_policy(rule: str, tmp_path: 
     validated = cli("validate", tmp_path / "house.yaml")
     assert validated.code == 0, validated.out + validated.err
     assert "1 rule entry" in validated.out
+
+
+def test_an_unreachable_host_names_the_base_url_setting_not_a_page(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on, once closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = cli(
+        "fetch",
+        "-o",
+        tmp_path / "inventory.json",
+        cwd=tmp_path,
+        SMARTLEAD_API_KEY="key-0123456789",
+        SMARTLEAD_BASE_URL=f"http://127.0.0.1:{port}/api/v1",
+        SMARTLEAD_RETRIES="1",
+        SMARTLEAD_BACKOFF="0.05",
+    )
+    assert result.code == 3, result.err
+    assert f"cannot reach the SmartLead API at http://127.0.0.1:{port}" in result.err
+    assert "Tip: check SMARTLEAD_BASE_URL" in result.err
+    assert "offset" not in result.err and "key-0123456789" not in result.err
+    assert not (tmp_path / "inventory.json").exists()

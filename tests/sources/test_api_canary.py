@@ -167,7 +167,7 @@ def test_connection_refused_and_internal_errors_do_not_leak(
     with SmartLeadServer(1, api_key=CANARY) as server:
         _env(monkeypatch, server)
     refused = run_cli("-vv", "fetch", "-o", "x.json")
-    assert refused.code == 3 and "connection failed" in refused.err
+    assert refused.code == 3 and "cannot reach the SmartLead API" in refused.err
 
     # a bug whose message carries the full URL (key included): the traceback at -v is redacted
     import auditor.sources.api_request as api_request
