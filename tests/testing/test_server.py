@@ -329,7 +329,9 @@ def test_endless_server_serves_full_pages_at_any_offset() -> None:
 
 def test_body_faults_trickle_endless_and_bomb() -> None:
     with SmartLeadServer(10, api_key=KEY) as running:
-        running.add_fault(Fault.TRICKLE, delay=0.2)
+        running.add_fault(
+            Fault.TRICKLE, delay=1.0
+        )  # a byte a second: slower than the 0.5 s read timeout
         with pytest.raises(httpx.ReadTimeout):
             httpx.get(running.base_url + "/email-accounts/", params={"api_key": KEY}, timeout=0.5)
         running.add_fault(Fault.ENDLESS)
