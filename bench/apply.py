@@ -56,6 +56,10 @@ def main() -> int:
             "SMARTLEAD_API_KEY": KEY,
             "SMARTLEAD_BASE_URL": url,
             "SMARTLEAD_RATE": str(options.rate),
+            # The test server limits requests per second only: the guide's minute and hour
+            # budgets (60, 1,000) would make this a measure of them instead.
+            "SMARTLEAD_RATE_PER_MINUTE": "0",
+            "SMARTLEAD_RATE_PER_HOUR": "0",
         }
         Path(work, "policies").mkdir()
         Path(work, "policies", "limit.yaml").write_text(POLICY)

@@ -9,10 +9,15 @@ from auditor.sources.pacing import Pacer, windows_for
 
 __all__ = ["Pacer", "make_pacer", "sustained_rate"]
 
+HOUR = 3600.0
+
 
 def make_pacer(settings: Settings) -> Pacer:
-    """The limiter for one ``apply`` run, shared by every request it makes."""
-    return Pacer(windows_for(settings.rate, settings.rate_per_minute, settings.rate_per_hour))
+    """The limiter for one ``apply`` run, shared by every request it makes. An apply of more
+    changes than the hourly budget waits for the next hour's (its progress shows the ETA) rather
+    than failing as a fetch does after two minutes."""
+    windows = windows_for(settings.rate, settings.rate_per_minute, settings.rate_per_hour)
+    return Pacer(windows, max_hold=HOUR)
 
 
 def sustained_rate(settings: Settings) -> float:
