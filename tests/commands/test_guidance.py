@@ -14,23 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from auditor.cli import COMMANDS as cli_commands
 from auditor.testing.generator import generate_accounts
 from tests.support.shared import DEMO_INVENTORY, REPO, SHIPPED_POLICIES, CliResult
 
-COMMANDS = (
-    "check",
-    "fetch",
-    "resolve",
-    "validate",
-    "rules",
-    "schema",
-    "test",
-    "diff",
-    "init",
-    "plan",
-    "apply",
-    "completion",
-)
+COMMANDS = (*cli_commands, "completion")  # every subcommand the entry point knows
 VERDICT = re.compile(r"^SmartLead audit: (PASS|FAIL)  \d+ accounts?, \d+ failing; open: ")
 
 
