@@ -138,10 +138,11 @@ def test_canary_key_never_leaks(
                 "--output-dir",
                 "out",
             )
-        assert (result.code == code) or (command == "check" and code == 0 and result.code == 1), (
-            result.err
-        )
-        if code == 3:
+        expected = {code, 1} if command == "check" and code == 0 else {code}
+        if name == "keeps-changing":  # churn that happens to cancel out gives a consistent view
+            expected |= {0, 1}
+        assert result.code in expected, result.err
+        if result.code == 3:
             assert "page at offset" in result.err
         assert any(r.name.startswith(("httpx", "httpcore")) for r in records)  # HTTP logs ran
         _assert_clean(_everything(result.out, result.err, records, isolated))
