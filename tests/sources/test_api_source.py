@@ -252,12 +252,14 @@ def test_an_invalid_record_fails_naming_the_page() -> None:
 def test_connection_refused_is_an_api_error() -> None:
     with SmartLeadServer(1, api_key=KEY) as server:
         settings = fast_settings(server, retries=1)
-    with pytest.raises(
-        ApiError,
-        match=r"page at offset \d+ could not be fetched after 2 "
-        "attempts: connection failed or dropped",
-    ):
+    with pytest.raises(ApiError) as raised:
         ApiSource(settings).load()
+    # The host, not a page, is at fault: the message says so and points at the setting.
+    assert str(raised.value).startswith(
+        f"cannot reach the SmartLead API at {settings.base_url.removesuffix('/api/v1')} "
+        "(2 attempts): no connection (ConnectError"
+    )
+    assert "SMARTLEAD_BASE_URL" in (raised.value.tip or "")
 
 
 # --- accounts added or removed while paging -------------------------------------------------
