@@ -4,10 +4,12 @@ anywhere. Slices are made small here so that a few records cross many cuts."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from hypothesis import given, settings
@@ -109,20 +111,52 @@ def test_a_saved_inventory_reads_the_same_in_slices(
     assert accounts[-1].from_email == records[-1]["from_email"]
 
 
+PLAIN = "Zq8-late-slice/secret"
+SENT = base64.b64encode(PLAIN.encode()).decode()  # passwords arrive base64-encoded
+
+
+def _leak_smtp_error(record: dict[str, Any], leaked: str) -> None:
+    record["smtp_failure_error"] = f"login failed for {leaked}"
+
+
+def _leak_warmup_reason(record: dict[str, Any], leaked: str) -> None:
+    record["warmup_details"] = {"status": "BLOCKED", "blocked_reason": f"auth {leaked} refused"}
+
+
+def _leak_tag_name(record: dict[str, Any], leaked: str) -> None:
+    record["tags"] = [{"id": 1, "name": f"pw {leaked}", "color": "#fff"}]
+
+
+def _text(account: Any, where: str) -> str:
+    if where == "_leak_warmup_reason":
+        return account.warmup_details.blocked_reason or ""
+    if where == "_leak_tag_name":
+        return account.tags[0].name
+    return account.smtp_failure_error or ""
+
+
+@pytest.mark.parametrize("leak", [_leak_smtp_error, _leak_warmup_reason, _leak_tag_name])
+@pytest.mark.parametrize(
+    "leaked",
+    [SENT, PLAIN, PLAIN.upper(), quote(PLAIN, safe="")],
+    ids=["sent", "plain", "upper", "url"],
+)
 def test_a_password_in_a_later_slice_is_scrubbed_from_an_earlier_account(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, leak: Any, leaked: str
 ) -> None:
-    """Accounts are scrubbed once all are read: a password met late still counts everywhere."""
+    """Accounts are scrubbed once all are read: a password met late still counts everywhere,
+    nested texts and every spelling included."""
     monkeypatch.setattr(json_decode, "SLICE_BYTES", 1024)
     records = generate_accounts(40, seed=4)
-    secret = "Zq8-late-slice-secret"
-    records[-1]["password"] = secret
-    records[0]["smtp_failure_error"] = f"login failed for {secret}"
+    records[-1]["password"] = SENT
+    leak(records[0], leaked)
     path = tmp_path / "inv.json"
     path.write_text(json.dumps(records))
+    assert len(list(array_slices(path.open("rb"), where="inv.json"))) > 10  # really in slices
     accounts = SnapshotSource(path).load().accounts
-    assert secret not in (accounts[0].smtp_failure_error or "")
-    assert "[REDACTED]" in (accounts[0].smtp_failure_error or "")
+    text = _text(accounts[0], leak.__name__)
+    assert leaked.lower() not in text.lower()
+    assert "[REDACTED]" in text
 
 
 @pytest.mark.usefixtures("small_slices")
