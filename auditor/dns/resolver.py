@@ -25,6 +25,7 @@ import dns.resolver
 
 from auditor.dns.evidence import Answer, Outcome, now_text
 from auditor.dns.transport import HEADER, Channel, question
+from auditor.dns.wire import Read
 
 DEFAULT_PORT = 53
 ATTEMPT = 2.0  # seconds one try waits before asking again, within the query's deadline
@@ -209,11 +210,15 @@ class Resolver:
         failures = "; ".join(job.failures)
         self._finish(job, Outcome.SERVFAIL, (), f"all nameservers failed: {failures}"[:300])
 
-    def _delivered(self, job: _Job, attempt: int, result: dns.message.Message | OSError) -> None:
+    def _delivered(
+        self, job: _Job, attempt: int, result: Read | dns.message.Message | OSError
+    ) -> None:
         if attempt != job.attempt:
             return
         job.qid = None
-        if isinstance(result, OSError):
+        if isinstance(result, tuple):  # a plain answer, read by auditor.dns.wire
+            self._finish(job, *result)
+        elif isinstance(result, OSError):
             self._failure(job, f"{type(result).__name__}: {result}")
         elif result.flags & dns.flags.TC:  # truncated: the same try goes on over TCP
             job.tcp = asyncio.ensure_future(self._tcp(job, attempt, result.id))

@@ -25,11 +25,14 @@ import dns.message
 import dns.name
 import dns.rdatatype
 
+from auditor.dns.wire import Read, read
+
 HEADER = b"\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"  # after the id: RD, one question, no EDNS
 LARGEST = 65535  # a UDP datagram's largest payload
 
-# Called once per query sent: with the answer, or with the socket's error (ICMP unreachable).
-Deliver = Callable[[dns.message.Message | OSError], None]
+# Called once per query sent: with the answer (read here if plain, else dnspython's Message),
+# or with the socket's error (ICMP unreachable).
+Deliver = Callable[[Read | dns.message.Message | OSError], None]
 
 
 def question(name: str, rtype: str) -> bytes:
@@ -132,10 +135,12 @@ class Channel:
             entry = self._pending.get(qid) if len(data) >= 12 else None
             if entry is None or not answers(data, entry[0]):
                 continue  # not the answer to a query in flight: late, spoofed or wrong
-            try:
-                response = dns.message.from_wire(data)
-            except (dns.exception.DNSException, ValueError):
-                continue  # malformed: the query keeps waiting for its answer
+            response: Read | dns.message.Message | None = read(data, entry[0])
+            if response is None:  # not a plain answer: dnspython reads it
+                try:
+                    response = dns.message.from_wire(data)
+                except (dns.exception.DNSException, ValueError):
+                    continue  # malformed: the query keeps waiting for its answer
             del self._pending[qid]
             entry[1](response)  # may send the next query on this socket
         if not self._pending:
