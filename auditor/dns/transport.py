@@ -29,6 +29,7 @@ from auditor.dns.wire import Read, read
 
 HEADER = b"\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"  # after the id: RD, one question, no EDNS
 LARGEST = 65535  # a UDP datagram's largest payload
+BURST = 256  # datagrams read per wake-up at most
 
 # Called once per query sent: with the answer (read here if plain, else dnspython's Message),
 # or with the socket's error (ICMP unreachable).
@@ -122,8 +123,11 @@ class Channel:
         self._socket = self._loop = None
 
     def _readable(self) -> None:
-        # Every datagram waiting is read in one call: a burst of answers costs one wake-up.
-        while self._socket is not None:
+        # The datagrams waiting are read in one call: a burst of answers costs one wake-up.
+        # At most BURST, so that timers (other queries' timeouts) still get their turn.
+        for _ in range(BURST):
+            if self._socket is None:
+                break
             try:
                 data = self._socket.recv(LARGEST)
             except BlockingIOError:
