@@ -133,3 +133,20 @@ def test_the_server_serves_its_zone_file(tmp_path) -> None:  # type: ignore[no-u
     with DnsServer(Zone.load(path)) as server:
         (answer,) = asyncio.run(_resolver(server).query_all([("x.example", "TXT")]))
     assert answer.records == ('hello "world"',)
+
+
+def test_the_domains_table_is_collected_for_once_the_rules_miss_nothing(
+    dns_server: DnsServer,
+) -> None:
+    accounts = parse_accounts([wire(id=2, from_email="b@good.example", type="GMAIL")])
+    # No rules at all: what the reports' Domains table reads is still asked, and only once.
+    resolver = _resolver(dns_server)
+    evidence = asyncio.run(collect([], accounts, resolver))
+    asked = set(evidence.answers)
+    assert {
+        ("good.example", "TXT"),
+        ("good.example", "MX"),
+        ("_dmarc.good.example", "TXT"),
+        ("google._domainkey.good.example", "TXT"),
+    } <= asked
+    assert resolver.queries == len(asked) == len(dns_server.log)
