@@ -12,7 +12,7 @@ table together miss nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from auditor.dns import summary
 from auditor.dns.evidence import Answer, Evidence, Outcome, now_text
@@ -55,11 +55,17 @@ def default_checks(accounts: Sequence[EmailAccount]) -> list[Check]:
 
 
 def missing(
-    checks: Iterable[Check], accounts: Sequence[EmailAccount], known: Evidence, table: bool = True
+    checks: Sequence[Check],
+    accounts: Sequence[EmailAccount],
+    known: Evidence,
+    *,
+    rules: bool = True,
+    table: bool = True,
 ) -> list[tuple[str, str]]:
-    """The lookups the checks (and, if `table`, the reports' Domains table) read and lack."""
+    """The lookups the checks' rules and the reports' Domains table read and lack (each can be
+    left out: `rules`, `table`)."""
     recording = _Recording(known)
-    for rule, options, scope in checks:
+    for rule, options, scope in checks if rules else ():
         for _ in rule.judge(scope, options, recording):
             pass
     if table:
@@ -74,11 +80,11 @@ async def collect(
     evidence = Evidence(source="live", collected_at=now_text(), resolvers=resolver.names)
     table = False
     for _ in range(MAX_ROUNDS):
-        wanted = missing(checks, accounts, evidence, table)
-        if not wanted:
-            if table:
-                break
+        wanted = missing(checks, accounts, evidence, table=table)
+        if not wanted and not table:
             table = True  # the rules miss nothing more: now the table's lookups too
-            continue
+            wanted = missing(checks, accounts, evidence, rules=False)
+        if not wanted:
+            break
         evidence.add(await resolver.query_all(wanted))
     return evidence
