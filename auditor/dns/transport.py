@@ -36,11 +36,18 @@ BURST = 256  # datagrams read per wake-up at most
 Deliver = Callable[[Read | dns.message.Message | OSError], None]
 
 
+# The types the rules ask, with class IN, as on the wire (others go through dnspython).
+_TYPES = {
+    t: dns.rdatatype.from_text(t).to_bytes(2, "big") + b"\x00\x01"
+    for t in ("A", "AAAA", "CNAME", "MX", "TXT")
+}
+
+
 def question(name: str, rtype: str) -> bytes:
     """The question section's wire form (class IN). Plain names are encoded here: dnspython's
     Name costs more per query than the rest of the exchange; anything else goes through it
     (escapes, IDN, bad labels: it raises DNSException)."""
-    rdtype = dns.rdatatype.from_text(rtype).to_bytes(2, "big") + b"\x00\x01"
+    rdtype = _TYPES.get(rtype) or dns.rdatatype.from_text(rtype).to_bytes(2, "big") + b"\x00\x01"
     labels = name.removesuffix(".").split(".")
     if name.isascii() and "\\" not in name and all(0 < len(label) < 64 for label in labels):
         wire = b"".join(bytes([len(label)]) + label.encode() for label in labels) + b"\x00"
@@ -82,9 +89,9 @@ class Channel:
         id; `deliver` is called once, from the event loop, unless cancel(id) comes first.
         Raises OSError if the socket cannot be opened or the send is refused."""
         sock = self._socket or self._open()
-        qid = secrets.randbelow(65536)
+        qid = secrets.randbits(16)
         while qid in self._pending:  # ids are random, and never two alike in flight
-            qid = secrets.randbelow(65536)
+            qid = secrets.randbits(16)
         self._pending[qid] = (asked, deliver)
         try:
             sock.send(qid.to_bytes(2, "big") + HEADER + asked)
