@@ -285,7 +285,9 @@ class Resolver:
         self._stop_try(job)
         job.attempt += 1
         self._active -= 1
-        if error is not None:
+        if job.future.done():  # cancelled: the run is being stopped (Ctrl-C)
+            pass
+        elif error is not None:
             job.future.set_exception(error)
         else:
             if result is Outcome.TIMEOUT:

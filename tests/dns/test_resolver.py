@@ -10,7 +10,7 @@ import time
 import pytest
 
 from auditor.dns.collect import collect, default_checks
-from auditor.dns.evidence import Evidence, MissingEvidence, Outcome, load_evidence
+from auditor.dns.evidence import Answer, Evidence, MissingEvidence, Outcome, load_evidence
 from auditor.dns.resolver import Nameserver, Resolver, parse_nameserver
 from auditor.sources.inventory import parse_accounts
 from auditor.testing.dns_server import DnsServer, Zone
@@ -150,3 +150,15 @@ def test_the_domains_table_is_collected_for_once_the_rules_miss_nothing(
         ("google._domainkey.good.example", "TXT"),
     } <= asked
     assert resolver.queries == len(asked) == len(dns_server.log)
+
+
+def test_a_cancelled_caller_does_not_keep_its_slot(dns_server: DnsServer) -> None:
+    resolver = _resolver(dns_server, concurrency=1, deadline=0.3)
+
+    async def run() -> Answer:
+        silent = asyncio.ensure_future(resolver.query("slow.example", "TXT"))
+        await asyncio.sleep(0.05)
+        silent.cancel()  # its query still times out; then the one slot goes to the next
+        return await asyncio.wait_for(resolver.query("good.example", "MX"), 5)
+
+    assert asyncio.run(run()).records == ("10 mx.good.example.",)
