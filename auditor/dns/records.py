@@ -7,6 +7,7 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from cryptography.hazmat.primitives.serialization import load_der_public_key
@@ -16,6 +17,10 @@ SPF_MECHANISMS = frozenset({"all", "include", "a", "mx", "ptr", "ip4", "ip6", "e
 SPF_LOOKUP_TERMS = frozenset({"include", "a", "mx", "ptr", "exists", "redirect"})
 _MODIFIER = re.compile(r"^([a-z][a-z0-9_.-]*)=(.*)$", re.IGNORECASE)
 _MECHANISM = re.compile(r"^([+?~-]?)([a-z0-9]+)(?::([^/]+))?(/\d+)?(//\d+)?$", re.IGNORECASE)
+# The parsers below are pure and their records immutable, so each text is parsed once: the
+# rules and the Domains table read every record again in each collection round, and many
+# domains share one include. Bounded, for inventories of very many domains.
+PARSED = 65536
 
 
 def is_spf(text: str) -> bool:
@@ -47,6 +52,7 @@ class SpfRecord:
         return next((t.value for t in self.terms if t.modifier and t.name == "redirect"), None)
 
 
+@lru_cache(maxsize=PARSED)
 def parse_spf(text: str) -> SpfRecord:
     terms: list[SpfTerm] = []
     errors: list[str] = []
@@ -107,6 +113,7 @@ class DmarcRecord:
         return sp if subdomain and sp in POLICIES else self.policy
 
 
+@lru_cache(maxsize=PARSED)
 def parse_dmarc(text: str) -> DmarcRecord:
     tags: dict[str, str] = {}
     errors: list[str] = []
@@ -134,6 +141,7 @@ class DkimKey:
     errors: tuple[str, ...] = ()
 
 
+@lru_cache(maxsize=PARSED)
 def parse_dkim(text: str) -> DkimKey:
     """A key record's tags; the key size from `p=` (an RSA SubjectPublicKeyInfo, or an
     Ed25519 key of 32 bytes, RFC 8463)."""

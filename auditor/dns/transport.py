@@ -1,9 +1,11 @@
 """Sends DNS queries to one nameserver cheaply: one connected UDP socket shared by all queries in
-flight, told apart by message id, and TCP only for truncated answers.
+flight, told apart by message id, read by a callback that drains every datagram waiting.
 
-Why not dnspython's resolver: it opens a socket per query and builds each query as a Message; on
-a busy machine that CPU, not the network, bounded the run (bench/dns.py: about 600 us of client
-CPU per query before, 290 to 415 us now). dnspython still parses every answer accepted.
+Why not dnspython's resolver, nor an asyncio transport and a task per query: on a busy machine
+the CPU spent per query, not the network, bounded the run (bench/dns.py: about 600 us of client
+CPU per query with dnspython's resolver, 290 to 415 us with a task, a future and a timeout per
+query). Here a query is a dict entry and a callback; dnspython still parses every answer
+accepted, and asks again over TCP when an answer comes truncated (see auditor.dns.resolver).
 
 Safety: an answer is accepted only if its id belongs to a query in flight on this socket and its
 question is exactly that query's; anything else (late, spoofed, malformed) is dropped, never an
@@ -13,27 +15,39 @@ answer. The socket is connected, so the kernel already drops datagrams from othe
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import secrets
 import socket
+from collections.abc import Callable
 from typing import cast
 
-import dns.asyncquery
 import dns.exception
-import dns.flags
 import dns.message
 import dns.name
 import dns.rdatatype
 
-ATTEMPT = 2.0  # seconds one try waits before asking again, within the query's deadline
+from auditor.dns.wire import Read, read
+
 HEADER = b"\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"  # after the id: RD, one question, no EDNS
+LARGEST = 65535  # a UDP datagram's largest payload
+BURST = 256  # datagrams read per wake-up at most
+
+# Called once per query sent: with the answer (read here if plain, else dnspython's Message),
+# or with the socket's error (ICMP unreachable).
+Deliver = Callable[[Read | dns.message.Message | OSError], None]
+
+
+# The types the rules ask, with class IN, as on the wire (others go through dnspython).
+_TYPES = {
+    t: dns.rdatatype.from_text(t).to_bytes(2, "big") + b"\x00\x01"
+    for t in ("A", "AAAA", "CNAME", "MX", "TXT")
+}
 
 
 def question(name: str, rtype: str) -> bytes:
     """The question section's wire form (class IN). Plain names are encoded here: dnspython's
     Name costs more per query than the rest of the exchange; anything else goes through it
     (escapes, IDN, bad labels: it raises DNSException)."""
-    rdtype = dns.rdatatype.from_text(rtype).to_bytes(2, "big") + b"\x00\x01"
+    rdtype = _TYPES.get(rtype) or dns.rdatatype.from_text(rtype).to_bytes(2, "big") + b"\x00\x01"
     labels = name.removesuffix(".").split(".")
     if name.isascii() and "\\" not in name and all(0 < len(label) < 64 for label in labels):
         wire = b"".join(bytes([len(label)]) + label.encode() for label in labels) + b"\x00"
@@ -56,84 +70,96 @@ def answers(data: bytes, asked: bytes) -> bool:
     )
 
 
-class _Protocol(asyncio.DatagramProtocol):
-    def __init__(self) -> None:
-        self.transport: asyncio.DatagramTransport | None = None
-        self.pending: dict[int, tuple[bytes, asyncio.Future[dns.message.Message]]] = {}
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.DatagramTransport, transport)  # a datagram endpoint's
-
-    def datagram_received(self, data: bytes, addr: object) -> None:
-        entry = self.pending.get(int.from_bytes(data[:2], "big")) if len(data) >= 12 else None
-        if entry is None or entry[1].done() or not answers(data, entry[0]):
-            return  # not the answer to a query in flight: late, spoofed or wrong
-        with contextlib.suppress(dns.exception.DNSException, ValueError):  # malformed: wait on
-            entry[1].set_result(dns.message.from_wire(data))
-
-    def error_received(self, exc: Exception) -> None:
-        # An ICMP error (port unreachable) cannot be tied to one query: every query in flight
-        # learns the server failed, as they would have with a socket each.
-        for _, future in self.pending.values():
-            if not future.done():
-                future.set_exception(exc)
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.transport = None
-
-
 class Channel:
-    """Queries to one nameserver (host is an IP address). The socket is opened on demand and
-    closed when no query is in flight, so no socket outlives the event loop that opened it."""
+    """UDP queries to one nameserver (host is an IP address). The socket is opened on demand
+    and closed as soon as no query is in flight, so no socket outlives its event loop."""
 
     def __init__(self, host: str, port: int) -> None:
         self.host, self.port = host, port
-        self._protocol: _Protocol | None = None
-        self._opening: asyncio.Lock | None = None
+        self._socket: socket.socket | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pending: dict[int, tuple[bytes, Deliver]] = {}
 
-    async def exchange(self, asked: bytes, timeout: float) -> dns.message.Message:
-        """The answer to the question `asked` (see question()) over UDP, or over TCP if it came
-        truncated. Raises TimeoutError after `timeout` seconds, OSError or DNSException if the
-        server cannot be asked."""
-        loop = asyncio.get_running_loop()
-        expires = loop.time() + timeout
-        async with asyncio.timeout_at(expires):
-            response = await self._udp(asked)
-        if response.flags & dns.flags.TC:
-            remaining = max(expires - loop.time(), 0.0)
-            query = dns.message.from_wire(response.id.to_bytes(2, "big") + HEADER + asked)
-            try:  # dnspython's TCP query checks the id and question itself
-                response = await dns.asyncquery.tcp(query, self.host, remaining, self.port)
-            except dns.exception.Timeout as error:
-                raise TimeoutError from error
-        return response
+    @property
+    def is_open(self) -> bool:
+        return self._socket is not None
 
-    async def _udp(self, asked: bytes) -> dns.message.Message:
-        protocol = await self._open()
-        qid = secrets.randbelow(65536)
-        while qid in protocol.pending:  # ids are random, and never two alike in flight
-            qid = secrets.randbelow(65536)
-        future: asyncio.Future[dns.message.Message] = asyncio.get_running_loop().create_future()
-        protocol.pending[qid] = (asked, future)
+    def send(self, asked: bytes, deliver: Deliver) -> int:
+        """Sends the question `asked` (see question()) under a fresh random id and returns the
+        id; `deliver` is called once, from the event loop, unless cancel(id) comes first.
+        Raises OSError if the socket cannot be opened or the send is refused."""
+        sock = self._socket or self._open()
+        qid = secrets.randbits(16)
+        while qid in self._pending:  # ids are random, and never two alike in flight
+            qid = secrets.randbits(16)
+        self._pending[qid] = (asked, deliver)
         try:
-            assert protocol.transport is not None
-            protocol.transport.sendto(qid.to_bytes(2, "big") + HEADER + asked)
-            return await future
-        finally:
-            del protocol.pending[qid]
-            if not protocol.pending and protocol.transport is not None:
-                protocol.transport.close()
-                self._protocol = None
+            sock.send(qid.to_bytes(2, "big") + HEADER + asked)
+        except BlockingIOError:
+            pass  # the kernel's buffer is full: a lost datagram, the caller's timeout covers it
+        except OSError:
+            self.cancel(qid)
+            raise
+        return qid
 
-    async def _open(self) -> _Protocol:
-        if self._protocol is not None and self._protocol.transport is not None:
-            return self._protocol
-        self._opening = self._opening or asyncio.Lock()
-        async with self._opening:  # queries arriving together share one socket
-            if self._protocol is None or self._protocol.transport is None:
-                family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-                _, protocol = await asyncio.get_running_loop().create_datagram_endpoint(
-                    _Protocol, remote_addr=(self.host, self.port), family=family
-                )
-                self._protocol = protocol
-            return self._protocol
+    def cancel(self, qid: int) -> None:
+        """Forgets the query (its time is up); a late answer to it is dropped."""
+        self._pending.pop(qid, None)
+        if not self._pending:
+            self._close()
+
+    def _open(self) -> socket.socket:
+        loop = asyncio.get_running_loop()
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_DGRAM)
+        try:
+            sock.setblocking(False)
+            sock.connect((self.host, self.port))
+            loop.add_reader(sock.fileno(), self._readable)
+        except BaseException:
+            sock.close()
+            raise
+        self._socket, self._loop = sock, loop
+        return sock
+
+    def _close(self) -> None:
+        if self._socket is not None and self._loop is not None:
+            if not self._loop.is_closed():
+                self._loop.remove_reader(self._socket.fileno())
+            self._socket.close()
+        self._socket = self._loop = None
+
+    def _readable(self) -> None:
+        # The datagrams waiting are read in one call: a burst of answers costs one wake-up.
+        # At most BURST, so that timers (other queries' timeouts) still get their turn.
+        for _ in range(BURST):
+            if self._socket is None:
+                break
+            try:
+                data = self._socket.recv(LARGEST)
+            except BlockingIOError:
+                break
+            except OSError as error:  # ICMP unreachable: cannot be tied to one query, so
+                self._fail_all(error)  # every query in flight learns the server failed
+                return
+            qid = int.from_bytes(data[:2], "big")
+            entry = self._pending.get(qid) if len(data) >= 12 else None
+            if entry is None or not answers(data, entry[0]):
+                continue  # not the answer to a query in flight: late, spoofed or wrong
+            response: Read | dns.message.Message | None = read(data, entry[0])
+            if response is None:  # not a plain answer: dnspython reads it
+                try:
+                    response = dns.message.from_wire(data)
+                except (dns.exception.DNSException, ValueError):
+                    continue  # malformed: the query keeps waiting for its answer
+            del self._pending[qid]
+            entry[1](response)  # may send the next query on this socket
+        if not self._pending:
+            self._close()
+
+    def _fail_all(self, error: OSError) -> None:
+        failed = list(self._pending.values())
+        self._pending.clear()
+        self._close()
+        for _, deliver in failed:
+            deliver(error)

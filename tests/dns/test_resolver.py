@@ -10,7 +10,7 @@ import time
 import pytest
 
 from auditor.dns.collect import collect, default_checks
-from auditor.dns.evidence import Evidence, MissingEvidence, Outcome, load_evidence
+from auditor.dns.evidence import Answer, Evidence, MissingEvidence, Outcome, load_evidence
 from auditor.dns.resolver import Nameserver, Resolver, parse_nameserver
 from auditor.sources.inventory import parse_accounts
 from auditor.testing.dns_server import DnsServer, Zone
@@ -133,3 +133,32 @@ def test_the_server_serves_its_zone_file(tmp_path) -> None:  # type: ignore[no-u
     with DnsServer(Zone.load(path)) as server:
         (answer,) = asyncio.run(_resolver(server).query_all([("x.example", "TXT")]))
     assert answer.records == ('hello "world"',)
+
+
+def test_the_domains_table_is_collected_for_once_the_rules_miss_nothing(
+    dns_server: DnsServer,
+) -> None:
+    accounts = parse_accounts([wire(id=2, from_email="b@good.example", type="GMAIL")])
+    # No rules at all: what the reports' Domains table reads is still asked, and only once.
+    resolver = _resolver(dns_server)
+    evidence = asyncio.run(collect([], accounts, resolver))
+    asked = set(evidence.answers)
+    assert {
+        ("good.example", "TXT"),
+        ("good.example", "MX"),
+        ("_dmarc.good.example", "TXT"),
+        ("google._domainkey.good.example", "TXT"),
+    } <= asked
+    assert resolver.queries == len(asked) == len(dns_server.log)
+
+
+def test_a_cancelled_caller_does_not_keep_its_slot(dns_server: DnsServer) -> None:
+    resolver = _resolver(dns_server, concurrency=1, deadline=0.3)
+
+    async def run() -> Answer:
+        silent = asyncio.ensure_future(resolver.query("slow.example", "TXT"))
+        await asyncio.sleep(0.05)
+        silent.cancel()  # its query still times out; then the one slot goes to the next
+        return await asyncio.wait_for(resolver.query("good.example", "MX"), 5)
+
+    assert asyncio.run(run()).records == ("10 mx.good.example.",)

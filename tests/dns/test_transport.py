@@ -91,11 +91,10 @@ def only_spoofs() -> Iterator[int]:
 
 
 def test_answers_not_matching_the_query_are_ignored(spoofer: int) -> None:
-    async def ask() -> dns.message.Message:
-        return await Channel("127.0.0.1", spoofer).exchange(question("Good.Example", "A"), 2.0)
-
-    response = asyncio.run(ask())
-    assert [str(r) for r in response.answer[0]] == ["192.0.2.1"]
+    resolver = Resolver([Nameserver("127.0.0.1", spoofer)], deadline=2.0)
+    (answer,) = asyncio.run(resolver.query_all([("Good.Example", "A")]))
+    assert answer.outcome is Outcome.ANSWER
+    assert answer.records == ("192.0.2.1",)
 
 
 def test_only_spoofed_answers_time_out(only_spoofs: int) -> None:
@@ -117,14 +116,16 @@ def test_many_queries_share_one_socket_without_mixing_answers() -> None:
 
 
 def test_silence_costs_the_timeout_and_leaves_no_socket(dns_server: DnsServer) -> None:
-    channel = Channel("127.0.0.1", dns_server.port)
+    resolver = Resolver([Nameserver("127.0.0.1", dns_server.port)], deadline=0.2)
 
-    async def ask() -> None:
-        with pytest.raises(TimeoutError):
-            await channel.exchange(question("slow.example", "TXT"), 0.2)
+    async def ask() -> list[Channel]:
+        (answer,) = await resolver.query_all([("slow.example", "TXT")])
+        assert answer.outcome is Outcome.TIMEOUT
+        assert "no answer within 0.2 s" in answer.detail
+        return resolver._channels
 
-    asyncio.run(ask())
-    assert channel._protocol is None  # closed once nothing was in flight
+    (channel,) = asyncio.run(ask())
+    assert not channel.is_open  # closed once nothing was in flight
 
 
 def test_a_refusing_nameserver_fails_and_the_next_is_asked(dns_server: DnsServer) -> None:
@@ -141,11 +142,9 @@ def test_a_refusing_nameserver_fails_and_the_next_is_asked(dns_server: DnsServer
 
 
 def test_truncated_answers_are_asked_again_over_tcp(dns_server: DnsServer) -> None:
-    response = asyncio.run(
-        Channel("127.0.0.1", dns_server.port).exchange(question("TC.example", "TXT"), 2.0)
-    )
-    assert not response.flags & dns.flags.TC
-    assert [str(r) for r in response.answer[0]] == ['"v=spf1 ip4:192.0.2.99 -all"']
+    resolver = Resolver([Nameserver("127.0.0.1", dns_server.port)], deadline=2.0)
+    (answer,) = asyncio.run(resolver.query_all([("TC.example", "TXT")]))
+    assert answer.records == ("v=spf1 ip4:192.0.2.99 -all",)
     assert [q.transport for q in dns_server.log] == ["udp", "tcp"]
 
 
