@@ -5,7 +5,8 @@
 server), ``api_request`` (one page: retries and error conversion), ``pagination`` (overlapping
 pages and their consistency), ``fetcher`` (concurrency, verification, re-sync). Records go through
 ``auditor.sources.inventory.parse_accounts`` page by page, so validation lives in one place and
-the raw JSON (with its passwords) is dropped as soon as each page is checked.
+the raw JSON (with its passwords) is dropped as soon as each page is checked; the accounts are
+scrubbed once, with every password of the fetch, when the chain is complete.
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ import httpx
 
 from auditor import __version__
 from auditor.api_settings import Settings, require_api_key
-from auditor.model.account import FetchStats, Inventory, InventoryInfo, scrub_texts
+from auditor.model.account import FetchStats, Inventory, InventoryInfo, scrub_accounts
 from auditor.redact import REDACTED, SecretSet, install_log_redaction, redact
 from auditor.sources.api_request import Counters, PageRequester
 from auditor.sources.body import ACCEPT_ENCODING
 from auditor.sources.fetcher import ChainFetcher
 from auditor.sources.filters import ApiFilters
-from auditor.sources.inventory import parse_accounts, password_values
+from auditor.sources.inventory import parse_accounts
 from auditor.sources.pacing import Pacer, default_concurrency, windows_for
 from auditor.sources.pagination import Page, assemble, page_offset
 
@@ -133,14 +134,16 @@ class ApiSource:
                 timeout=settings.timeout,
             )
 
-            passwords: list[object] = []
+            # Pages are validated as they come, with their scrub deferred: every password seen
+            # (discarded pages' too) is scrubbed from every account once, at the end.
+            secrets = SecretSet()
 
             async def get_page(index: int) -> Page:
                 nonlocal fetched_pages
                 offset = page_offset(index)
                 records = await requester.get(offset)
-                passwords.extend(password_values(records))
-                accounts = parse_accounts(records, where=f"page at offset {offset}")
+                where = f"page at offset {offset}"
+                accounts = parse_accounts(records, where=where, secrets=secrets)
                 del records  # the raw JSON (passwords included) goes as soon as it is checked
                 page = Page(index, accounts)
                 fetched_pages += 1
@@ -175,11 +178,7 @@ class ApiSource:
             self.tally.rate_limited,
             self.tally.glitches,
         )
-        # Each page scrubbed its own passwords; one page's can leak into another page's texts.
-        everything = SecretSet(passwords)
-        passwords.clear()
-        for account in accounts:
-            scrub_texts(account, everything)
+        scrub_accounts(accounts, secrets)
         stats = FetchStats(
             requests=counters.requests,
             retries=counters.retries,
