@@ -172,7 +172,13 @@ class PageRequester:
         transient: str | None = None
         fatal: str | None = None
         try:
-            answer = await fetch(self._client, self._url, params, timeout=self._timeout)
+            answer = await fetch(
+                self._client,
+                self._url,
+                params,
+                timeout=self._timeout,
+                on_send=lambda: self._pacer.mark_sent(ticket),
+            )
         except (TimeoutError, httpx.TimeoutException):
             transient = f"no complete answer within {self._timeout:g}s (timeout)"
         except httpx.ConnectError as exc:
@@ -187,6 +193,10 @@ class PageRequester:
             fatal = f"the answer cannot be read ({exc})"
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             fatal = f"request failed ({_describe(exc)})"
+        finally:
+            # No-op once the send was seen; else (no connection, cancelled, a transport that
+            # does not trace) the slot counts from now, which is never too early.
+            self._pacer.mark_sent(ticket)
         if transient is not None:
             raise _Retryable(redact(transient))
         if fatal is not None or answer is None:
