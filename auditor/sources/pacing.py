@@ -46,7 +46,8 @@ _EPOCH_THRESHOLD = 1_000_000_000
 MARGIN_FACTOR = 1.01
 MARGIN_SECONDS = 0.02
 RATE_HEADER = "x-ratelimit-"
-SPACING = 0.5
+SPACING = 0.5  # sends are at least this many of the 1-s window's intervals apart
+LATE_ANSWER = 60.0  # seconds an answer may take and still teach the pacer about its window
 
 
 class PacingError(ApiError):
@@ -157,7 +158,10 @@ class Pacer:
                     )
                 await asyncio.sleep(ready - now)
             self._log.append(now)
-            if len(self._log) > self._log_size:
+            # Every window's last ``limit`` sends, and all sends of the last minute or so: a
+            # 429 that comes back late still counts what was sent in the window it refused.
+            horizon = now - self.windows[0].seconds - LATE_ANSWER
+            while len(self._log) > self._log_size and self._log[0] < horizon:
                 del self._log[0]
             self.sent += 1
             self._unsent[self.sent] = now
@@ -190,7 +194,7 @@ class Pacer:
             span = window.seconds * MARGIN_FACTOR + MARGIN_SECONDS
             if count >= window.limit:
                 ready = max(ready, self._log[count - window.limit] + span)
-        if count:  # an even pace: see the module docstring
+        if count:  # no instant burst for a small bucket; half the interval leaves room to catch up
             first = self.windows[0]
             ready = max(ready, self._log[-1] + first.seconds / first.limit * SPACING)
         for name, budget in list(self._budgets.items()):
@@ -262,7 +266,9 @@ class Pacer:
             return
         first = self.windows[0]
         start = ticket.sent_at - first.seconds
-        in_window = sum(1 for t in self._log if start < t <= ticket.sent_at)
+        in_window = bisect.bisect_right(self._log, ticket.sent_at) - bisect.bisect_right(
+            self._log, start
+        )
         telling = self._hold_until <= start and 1 < in_window <= first.limit  # no hold inside
         limit = in_window - 1 if telling else math.ceil(first.limit * 0.8)
         limit = max(1, (first.limit + 1) // 2, min(limit, first.limit - 1))

@@ -4,6 +4,7 @@ ends, nonsense headers) can make a fetch run forever or grow without limit."""
 
 from __future__ import annotations
 
+import time
 import tracemalloc
 from typing import Any
 
@@ -11,8 +12,8 @@ import pytest
 
 from auditor.errors import ApiError
 from auditor.model.account import Inventory
-from auditor.sources.api import ApiSource
-from auditor.sources.pacing import Pacer, Window
+from auditor.sources.api import ApiSource, FetchProgress
+from auditor.sources.pacing import Pacer, Ticket, Window
 from auditor.sources.pagination import STEP
 from auditor.testing.faults import Fault
 from auditor.testing.limiters import LimiterKind
@@ -49,6 +50,41 @@ def test_no_429_from_several_windows_at_once() -> None:
         fetch(server, pacer=Pacer([Window(20, 1.0), Window(30, 3.0)]), concurrency=16)
         assert 429 not in statuses(server)
         assert len(server.requests) > 30  # the 3-second window was really in play
+
+
+class RecordingPacer(Pacer):
+    """The pacer on the wall clock (the server's), with a record of the sends it was told of."""
+
+    def __init__(self, windows: list[Window]) -> None:
+        super().__init__(windows, clock=time.time)
+        self.sends: dict[int, float] = {}
+
+    def mark_sent(self, ticket: Ticket) -> None:
+        super().mark_sent(ticket)  # only the first call counts
+        self.sends.setdefault(ticket.seq, ticket.sent_at)
+
+
+def test_each_slot_is_stamped_when_its_request_goes_out_on_the_wire() -> None:
+    """Over real sockets the pacer hears of each send (httpcore's trace) before the request
+    reaches the server, not when its answer is back: it counts a slot from the real send, so a
+    send held back after its grant (the event loop busy parsing pages, a connection being
+    opened) cannot bunch up with later ones at the server."""
+
+    def busy(progress: FetchProgress) -> None:
+        time.sleep(0.1 if progress.pages % 4 == 0 else 0)  # a page's CPU work, exaggerated
+
+    pacer = RecordingPacer([Window(20, 1.0)])
+    with SmartLeadServer(
+        3000, api_key=KEY, rate=20, limiter=LimiterKind.SLIDING, latency=0.05
+    ) as server:
+        source = ApiSource(fast_settings(server, concurrency=16), progress=busy, pacer=pacer)
+        assert_same_inventory(source.load(), server)
+        assert 429 not in statuses(server)
+        arrivals = sorted(entry.arrived for entry in server.requests)
+    sends = sorted(pacer.sends.values())
+    assert len(sends) == len(arrivals) == pacer.sent
+    # the k-th send is no later than the k-th arrival: each request went out before it arrived
+    assert all(sent <= arrived for sent, arrived in zip(sends, arrivals, strict=True))
 
 
 def test_a_rate_set_too_high_is_corrected_after_one_429() -> None:
