@@ -45,6 +45,7 @@ _EPOCH_THRESHOLD = 1_000_000_000
 # Arrival times on the server differ from our send times by scheduling jitter on both sides.
 MARGIN_FACTOR = 1.01
 MARGIN_SECONDS = 0.02
+MAX_STRETCH = 0.05
 RATE_HEADER = "x-ratelimit-"
 SPACING = 0.5  # sends are at least this many of the 1-s window's intervals apart
 LATE_ANSWER = 60.0  # seconds an answer may take and still teach the pacer about its window
@@ -125,6 +126,7 @@ class Pacer:
         self._log_size = max(w.limit for w in self.windows)
         self._unsent: dict[int, float] = {}  # seq -> grant time, until marked sent
         self._lowered_at = 0  # tickets up to this seq were sent before the last slow-down
+        self._stretch = 0.0  # seconds added to every window after a 429 at exactly our limit
         self._hold_until = 0.0
         self._hold_reason = ""
         self._budgets: dict[str, _Budget] = {}
@@ -191,7 +193,7 @@ class Pacer:
         ready = self._hold_until
         count = len(self._log)
         for window in self.windows:
-            span = window.seconds * MARGIN_FACTOR + MARGIN_SECONDS
+            span = window.seconds * MARGIN_FACTOR + MARGIN_SECONDS + self._stretch
             if count >= window.limit:
                 ready = max(ready, self._log[count - window.limit] + span)
         if count:  # no instant burst for a small bucket; half the interval leaves room to catch up
@@ -261,7 +263,8 @@ class Pacer:
         the window ending at the refused send is the server's limit plus one when that count is
         telling; it is not when a hold emptied part of the window: then a fifth off. Never more
         than half off per 429 (a 429 from a minute budget, or from another client of the key,
-        says little about the per-second limit), so one odd answer cannot crawl a fetch."""
+        says little about the per-second limit), so one odd answer cannot crawl a fetch. The
+        first 429 at exactly our limit widens the windows instead (see below)."""
         if ticket.seq <= self._lowered_at:
             return
         first = self.windows[0]
@@ -270,9 +273,16 @@ class Pacer:
             self._log, start
         )
         telling = self._hold_until <= start and 1 < in_window <= first.limit  # no hold inside
+        self._lowered_at = self.sent
+        if telling and in_window == first.limit and not self._stretch:
+            # Refused at exactly our limit: the server saw our sends closer together than we
+            # sent them (its clock, its scheduling) or allows one fewer. Widen the window by one
+            # interval (at most 50 ms) first: it costs at most as much as one request fewer.
+            self._stretch = min(MAX_STRETCH, first.seconds / first.limit)
+            log.info("rate limited by the server: windows widened by %.3fs", self._stretch)
+            return
         limit = in_window - 1 if telling else math.ceil(first.limit * 0.8)
         limit = max(1, (first.limit + 1) // 2, min(limit, first.limit - 1))
-        self._lowered_at = self.sent
         if limit < first.limit:
             self.windows[0] = Window(limit, first.seconds)
             log.info(

@@ -250,3 +250,23 @@ def test_a_429_that_comes_back_late_still_counts_the_window_it_refused() -> None
         return pacer
 
     assert asyncio.run(scenario()).windows[0] == Window(8, 1.0)  # 9 in its window, less one
+
+
+def test_a_429_at_exactly_our_limit_first_widens_the_window_then_lowers_the_limit() -> None:
+    """Refused with exactly the limit sent in the window: the server's clock saw our sends closer
+    together (or it allows one fewer). Widening the window by one interval costs no more than one
+    request fewer per window; a second such 429 lowers the limit."""
+
+    async def scenario() -> tuple[Pacer, list[Ticket], Window]:
+        pacer = Pacer([Window(5, 0.5)])
+        sent = await grants(pacer, 5)
+        pacer.observe(sent[-1], 429, {"retry-after": "0"})
+        widened = pacer.windows[0]
+        later = await grants(pacer, 5)
+        pacer.observe(later[-1], 429, {"retry-after": "0"})
+        return pacer, sent + later, widened
+
+    pacer, tickets, widened = asyncio.run(scenario())
+    assert widened == Window(5, 0.5)  # the count stays after the first
+    assert tickets[5].sent_at - tickets[0].sent_at >= 0.5 + 0.05  # one interval (0.1) capped
+    assert pacer.windows[0] == Window(4, 0.5)
