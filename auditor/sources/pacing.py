@@ -13,7 +13,8 @@ It also learns from the answers (``observe``):
   ``Reset`` within the shortest window (plus a second of rounding) is that window, which the log
   already paces.
 - a 429: everyone holds for ``Retry-After``, and the per-second limit drops below what the server
-  just refused, for the rest of the pacer's life (one 429 per limit change, not one every window).
+  just refused, for the rest of the pacer's life (one 429 per limit change, not one every window;
+  see ``_slow_down`` for how far).
 - a hold longer than ``max_hold`` (a far ``Reset`` with nothing left, a long ``Retry-After``)
   raises ``PacingError`` from ``acquire``: waiting minutes per answer is worse than failing.
 Header values that are not finite numbers are ignored (with a debug line), never trusted.
@@ -22,7 +23,8 @@ Interface, for every client of the key (the fetch, the remediation writes)::
 
     pacer = Pacer.for_rates(10, per_minute=60, per_hour=1000)
     ticket = await pacer.acquire()            # waits for a slot in every window
-    response = ...                            # send the request
+    response = ...                            # send the request; as it goes out on the wire:
+    pacer.mark_sent(ticket)                   # (optional) the slot counts from now, not the grant
     pacer.observe(ticket, response.status_code, response.headers, retry_after=None)
 """
 
