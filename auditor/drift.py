@@ -1,11 +1,13 @@
 """Drift between two inventories: accounts added and removed, and each audited setting that
-changed, described the way a reviewer reads it (`message_per_day 30 -> 100`, `bcc_email removed`).
-Pure: no I/O."""
+changed, described the way a reviewer reads it (`message_per_day 30 -> 100`, `bcc_email removed`);
+and between two DNS evidence files, each answer that changed (a DMARC record removed, an SPF
+include added). Pure: no I/O."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from auditor.dns.evidence import Answer, Evidence
 from auditor.model.account import EmailAccount, read_wire_path, wire_name
 from auditor.model.result import Finding, FindingStatus
 
@@ -86,6 +88,52 @@ class FindingKey:
 
 
 @dataclass(frozen=True)
+class DnsChange:
+    """One DNS question whose answer changed: its facts (outcome and records), not when or
+    from which resolver it was asked. ``old``/``new`` is None where a file lacks the question."""
+
+    name: str
+    type: str
+    old: Answer | None
+    new: Answer | None
+
+    @property
+    def records_added(self) -> tuple[str, ...]:
+        before = () if self.old is None else self.old.records
+        return tuple(r for r in _records(self.new) if r not in before)
+
+    @property
+    def records_removed(self) -> tuple[str, ...]:
+        after = () if self.new is None else self.new.records
+        return tuple(r for r in _records(self.old) if r not in after)
+
+    def describe(self) -> str:
+        return f"{self.type} {self.name}: {self.what()}"
+
+    def what(self) -> str:
+        """The change alone, as a reviewer reads it."""
+        if self.old is None:
+            return f"now asked, {_answer(self.new)}"
+        if self.new is None:
+            return f"no longer asked (was {_answer(self.old)})"
+        parts = [f'record added "{r}"' for r in self.records_added]
+        parts += [f'record removed "{r}"' for r in self.records_removed]
+        if self.old.outcome is not self.new.outcome:
+            parts.append(f"{self.old.outcome.value} -> {self.new.outcome.value}")
+        return ", ".join(parts)
+
+
+def _records(answer: Answer | None) -> tuple[str, ...]:
+    return () if answer is None else answer.records
+
+
+def _answer(answer: Answer | None) -> str:
+    if answer is None or not answer.records:
+        return "no answer" if answer is None else answer.outcome.value
+    return ", ".join(f'"{r}"' for r in answer.records)
+
+
+@dataclass(frozen=True)
 class Drift:
     added: tuple[EmailAccount, ...]
     removed: tuple[EmailAccount, ...]
@@ -93,10 +141,11 @@ class Drift:
     findings_new: tuple[FindingKey, ...] = ()
     findings_resolved: tuple[FindingKey, ...] = ()
     findings_unchanged: int = 0
+    dns_changed: tuple[DnsChange, ...] = ()
 
     @property
     def any(self) -> bool:
-        return bool(self.added or self.removed or self.changed)
+        return bool(self.added or self.removed or self.changed or self.dns_changed)
 
 
 def _show(value: object) -> str:
@@ -129,6 +178,21 @@ def compare(old: tuple[EmailAccount, ...], new: tuple[EmailAccount, ...]) -> Dri
     )
 
 
+def compare_dns(old: Evidence, new: Evidence) -> tuple[DnsChange, ...]:
+    """Each question whose outcome or records differ, sorted by name then type. Record order is
+    no change (resolvers rotate it); when and where a question was asked is none either."""
+
+    def facts(answer: Answer | None) -> tuple[str, frozenset[str]] | None:
+        return None if answer is None else (answer.outcome.value, frozenset(answer.records))
+
+    keys = sorted(old.answers.keys() | new.answers.keys())
+    return tuple(
+        DnsChange(name, rtype, old.answers.get((name, rtype)), new.answers.get((name, rtype)))
+        for name, rtype in keys
+        if facts(old.answers.get((name, rtype))) != facts(new.answers.get((name, rtype)))
+    )
+
+
 def compare_findings(drift: Drift, old: tuple[Finding, ...], new: tuple[Finding, ...]) -> Drift:
     """Which open findings appeared and which went away between two audits."""
 
@@ -136,20 +200,22 @@ def compare_findings(drift: Drift, old: tuple[Finding, ...], new: tuple[Finding,
         return {
             (f.id, f.account_id, f.field): FindingKey(f.id, f.account_id, f.field, f.message)
             for f in findings
-            if f.status is FindingStatus.OPEN
+            if f.status in _UNSETTLED
         }
 
     before, after = keys(old), keys(new)
-    return Drift(
-        added=drift.added,
-        removed=drift.removed,
-        changed=drift.changed,
+    return replace(
+        drift,
         findings_new=tuple(after[k] for k in sorted(after.keys() - before.keys(), key=_key_order)),
         findings_resolved=tuple(
             before[k] for k in sorted(before.keys() - after.keys(), key=_key_order)
         ),
         findings_unchanged=len(before.keys() & after.keys()),
     )
+
+
+# An inconclusive DNS finding is no pass: one that appears is news like an open one.
+_UNSETTLED = (FindingStatus.OPEN, FindingStatus.INCONCLUSIVE)
 
 
 def _key_order(key: tuple[str, int | None, str | None]) -> tuple[str, int, str]:

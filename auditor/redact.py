@@ -20,7 +20,7 @@ from ahocorasick_rs import AhoCorasick
 REDACTED = "[REDACTED]"
 # Shorter "secrets" would scrub ordinary words out of error messages; real passwords are longer.
 MIN_SECRET_LENGTH = 4
-_QUERY_NAMES = ("api_key", "apikey", "password", "token")
+_QUERY_NAMES = ("api_key=", "apikey=", "password=", "token=")  # imap_password= included
 _QUERY_SECRET = re.compile(r"(?i)\b(api_key|apikey|password|imap_password|token)=([^&\s'\"#]+)")
 
 
@@ -51,25 +51,25 @@ class Redactor:
         if also is not None:
             text = also.scrub(text)
         text = self._secret_set.scrub(text)
-        if _may_hold_query_secret(text):
+        if _may_hold_query_secret(text, text.lower()):
             text = _QUERY_SECRET.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
         return text
 
     def finds(self, text: str, also: SecretSet | None = None) -> bool:
-        """Whether ``text`` holds anything this would scrub: a cheap look before scrubbing."""
+        """Whether ``text`` holds anything this would scrub: a cheap look before scrubbing (the
+        text lower-cased once, for every look)."""
+        lowered = _lower(text)
         return (
-            (also is not None and also.finds(text))
-            or self._secret_set.finds(text)
-            or (_may_hold_query_secret(text) and _QUERY_SECRET.search(text) is not None)
+            (also is not None and also.finds(text, lowered))
+            or self._secret_set.finds(text, lowered)
+            or (_may_hold_query_secret(text, lowered) and _QUERY_SECRET.search(text) is not None)
         )
 
 
-def _may_hold_query_secret(text: str) -> bool:
-    """A quick look for ``=`` and a parameter name, before the (much slower) pattern runs."""
-    if "=" not in text:
-        return False
-    lowered = text.lower()
-    return any(name in lowered for name in _QUERY_NAMES)
+def _may_hold_query_secret(text: str, lowered: str) -> bool:
+    """A quick look for a parameter name followed by ``=``, before the (much slower) pattern
+    runs; ``lowered`` is ``text`` in lower case."""
+    return "=" in text and any(name in lowered for name in _QUERY_NAMES)
 
 
 # Process-wide: the CLI registers the API key here as soon as settings are read.
@@ -211,14 +211,16 @@ class SecretSet:
         """How many distinct secrets were added (a scrub done at one size misses later ones)."""
         return len(self._seen)
 
-    def finds(self, text: str) -> bool:
-        return self.scrub(text) != text
+    def finds(self, text: str, lowered: str | None = None) -> bool:
+        return self.scrub(text, lowered) != text
 
-    def scrub(self, text: str) -> str:
+    def scrub(self, text: str, lowered: str | None = None) -> str:
+        """``lowered``: ``text`` through `_lower`, when the caller has it already."""
         finder = self._build()
         if finder is None:
             return text
-        anchors = finder.find_matches_as_indexes(_lower(text), overlapping=True)
+        lowered = _lower(text) if lowered is None else lowered
+        anchors = finder.find_matches_as_indexes(lowered, overlapping=True)
         if not anchors:
             return text
         owners = {sent for index, _, _ in anchors for sent in self._owners[index]}

@@ -9,13 +9,32 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from auditor.drift import Drift, FindingKey
+from auditor.dns.evidence import Answer
+from auditor.drift import DnsChange, Drift, FindingKey
 from auditor.report.display import display, json_safe
 from auditor.report.templating import environment
 
 
 def _finding(key: FindingKey) -> dict[str, Any]:
     return {"id": key.id, "account_id": key.account_id, "field": key.field, "message": key.message}
+
+
+def _answer(answer: Answer | None) -> dict[str, Any] | None:
+    if answer is None:
+        return None
+    return {"outcome": answer.outcome.value, "answer": list(answer.records)}
+
+
+def _dns(change: DnsChange) -> dict[str, Any]:
+    return {
+        "query": change.name,
+        "type": change.type,
+        "old": _answer(change.old),
+        "new": _answer(change.new),
+        "records_added": list(change.records_added),
+        "records_removed": list(change.records_removed),
+        "text": change.describe(),
+    }
 
 
 def drift_dict(drift: Drift, *, old: str, new: str, with_findings: bool) -> dict[str, Any]:
@@ -43,6 +62,7 @@ def drift_dict(drift: Drift, *, old: str, new: str, with_findings: bool) -> dict
             }
             for item in drift.changed
         ],
+        "dns_changed": [_dns(change) for change in drift.dns_changed],
     }
     if with_findings:
         document["findings"] = {
@@ -75,6 +95,7 @@ def render_console(drift: Drift, *, old: str, new: str, with_findings: bool) -> 
         f"drift {old} -> {new}: "
         + (
             f"{len(drift.added)} added, {len(drift.removed)} removed, {len(drift.changed)} changed"
+            + (f", {len(drift.dns_changed)} DNS answers changed" if drift.dns_changed else "")
             if drift.any
             else "no change"
         )
@@ -84,6 +105,7 @@ def render_console(drift: Drift, *, old: str, new: str, with_findings: bool) -> 
     for item in drift.changed:
         lines.append(f"~ {item.id} {display(item.email)}")
         lines += [f"    {display(c.describe())}" for c in item.changes]
+    lines += [f"~ DNS {display(change.describe())}" for change in drift.dns_changed]
     if with_findings:
         lines.append(
             f"findings: {len(drift.findings_new)} new, "

@@ -6,8 +6,9 @@ import codecs
 import io
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from auditor.errors import InventoryError
 from auditor.limits import byte_cap
@@ -49,15 +50,17 @@ class SnapshotSource:
         check, is read up to the cap first."""
         limit = max_inventory_bytes() if self.max_bytes is None else self.max_bytes
         try:
-            stream = self.path.open("rb")
+            stream = self.path.open("rb", buffering=0)
             info = os.fstat(stream.fileno())
             if stat.S_ISREG(info.st_mode):
                 if info.st_size > limit:
                     stream.close()
                     raise self._too_large(info.st_size, limit)
-                return stream
-            with stream:
-                data = stream.read(limit + 1)
+                # A file still being written can grow past its size: reading stops at the cap.
+                capped = _Capped(stream, limit, lambda: self._too_large(None, limit))
+                return io.BufferedReader(capped, buffer_size=_BUFFER)
+            with io.BufferedReader(stream) as pipe:
+                data = pipe.read(limit + 1)
         except OSError as exc:
             raise InventoryError(
                 f"cannot read inventory {self.path}: {exc.strerror or exc}.",
@@ -68,9 +71,43 @@ class SnapshotSource:
         return io.BytesIO(data)
 
     def _too_large(self, size: int | None, limit: int) -> InventoryError:
-        """`size` is None when the file had no size to check (a pipe) and ran past the cap."""
+        """`size` is None when the file had no size to check (a pipe, a file still growing) and
+        ran past the cap."""
         measured = "" if size is None else f" {size:,} bytes,"
         return InventoryError(
             f"inventory {self.path} is{measured} over the limit of {limit:,} bytes.",
             tip=f"if it is the right file, set {MAX_INVENTORY_BYTES_ENV} to a larger number.",
         )
+
+
+_BUFFER = 1024 * 1024
+
+
+class _Capped(io.RawIOBase):
+    """A file read no further than ``limit`` bytes: past it, ``too_large()`` is raised."""
+
+    def __init__(self, raw: io.FileIO, limit: int, too_large: Callable[[], InventoryError]):
+        super().__init__()
+        self._raw, self._limit, self._too_large = raw, limit, too_large
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        return self._raw.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._raw.tell()
+
+    def readinto(self, buffer: Any) -> int:
+        count = self._raw.readinto(buffer) or 0
+        if self._raw.tell() > self._limit:
+            raise self._too_large()
+        return count
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()

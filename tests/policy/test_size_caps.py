@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import stat
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from auditor.policy.files import DEFAULT_MAX_POLICY_BYTES
+from auditor.sources import snapshot
 from auditor.sources.snapshot import DEFAULT_MAX_INVENTORY_BYTES
 from tests.support.shared import DEMO_INVENTORY, SHIPPED_POLICIES, CliResult
 
@@ -142,3 +145,32 @@ def test_an_inventory_without_a_size_is_read_only_up_to_the_cap(
         writer.join(10)
     assert result.code == 3, result
     assert f"inventory /dev/fd/{read} is over the limit of 1,000 bytes." in result.err
+
+
+@pytest.mark.parametrize("kind", ["array", "document"])
+def test_an_inventory_that_grows_while_it_is_read_stops_at_the_cap(
+    run_cli: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, kind: str
+) -> None:
+    """A file still being written (a download running) is smaller when its size is checked than
+    when it is read: reading stops one byte past the cap all the same."""
+    inventory = tmp_path / "inventory.json"
+    if kind == "array":
+        shutil.copy(DEMO_INVENTORY, inventory)
+    else:
+        inventory.write_text("{" + " " * 5000 + "}")
+    real_fstat = os.fstat
+
+    def checked_early(fd: int) -> os.stat_result:
+        info = list(real_fstat(fd))
+        info[stat.ST_SIZE] = 10  # what the file held when its size was checked
+        return os.stat_result(info)
+
+    monkeypatch.setattr(snapshot.os, "fstat", checked_early)
+    monkeypatch.setenv(INVENTORY_ENV, "1000")
+    result = run_cli("check", "--inventory", inventory, "--policy", SHIPPED_POLICIES)
+    assert result.code == 3, result
+    assert f"inventory {inventory} is over the limit of 1,000 bytes." in result.err
+    monkeypatch.setenv(INVENTORY_ENV, str(inventory.stat().st_size))  # just fits: read whole
+    fits = run_cli("check", "--inventory", inventory, "--policy", SHIPPED_POLICIES)
+    assert "over the limit" not in fits.err
+    assert fits.code == (1 if kind == "array" else 3), fits  # the demo's findings; not a snapshot
