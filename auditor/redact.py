@@ -173,31 +173,54 @@ class SecretSet:
     as it is), and only a text that holds an anchor is searched for the full forms of the
     secrets it belongs to."""
 
-    def __init__(self, secrets: Iterable[object]) -> None:
-        owners: dict[str, list[str]] = {}
-        for sent in dict.fromkeys(filter(None, map(_as_sent, secrets))):  # logins repeat
+    def __init__(self, secrets: Iterable[object] = ()) -> None:
+        self._by_anchor: dict[str, list[str]] = {}
+        self._seen: set[str] = set()
+        self._owners: list[list[str]] = []  # by the anchor's index in the finder
+        self._finder: AhoCorasick | None = None
+        self._built = True
+        self._forms: dict[str, set[str]] = {}
+        self.add(secrets)
+
+    def add(self, secrets: Iterable[object]) -> None:
+        """More secrets. A live fetch adds each page's passwords as it arrives, so working out
+        their forms is spread over the fetch; the finder is built once, at the first scrub."""
+        for sent in filter(None, map(_as_sent, secrets)):
+            if sent in self._seen:  # logins repeat
+                continue
+            self._seen.add(sent)
+            self._built = False
             plains = (sent[:_BASE64_LINE], *_base64_decodings(sent))  # wrapping splits the rest
             found = {_anchor(plain) for plain in plains}
             # A form with no anchor of its own: look for every form of it instead.
             anchors = secret_forms(sent) if None in found else {a for a in found if a}
             for anchor in anchors:
-                owners.setdefault(anchor, []).append(sent)
-        self._owners = list(owners.values())  # by the anchor's index in the finder
-        self._finder = AhoCorasick(list(owners)) if owners else None
-        self._forms: dict[str, set[str]] = {}
+                self._by_anchor.setdefault(anchor, []).append(sent)
+
+    def _build(self) -> AhoCorasick | None:
+        if not self._built:
+            self._owners = list(self._by_anchor.values())
+            self._finder = AhoCorasick(list(self._by_anchor)) if self._by_anchor else None
+            self._built = True
+        return self._finder
 
     def __bool__(self) -> bool:
-        return self._finder is not None
+        return bool(self._by_anchor)
+
+    def __len__(self) -> int:
+        """How many distinct secrets were added (a scrub done at one size misses later ones)."""
+        return len(self._seen)
 
     def finds(self, text: str, lowered: str | None = None) -> bool:
         return self.scrub(text, lowered) != text
 
     def scrub(self, text: str, lowered: str | None = None) -> str:
         """``lowered``: ``text`` through `_lower`, when the caller has it already."""
-        if self._finder is None:
+        finder = self._build()
+        if finder is None:
             return text
         lowered = _lower(text) if lowered is None else lowered
-        anchors = self._finder.find_matches_as_indexes(lowered, overlapping=True)
+        anchors = finder.find_matches_as_indexes(lowered, overlapping=True)
         if not anchors:
             return text
         owners = {sent for index, _, _ in anchors for sent in self._owners[index]}

@@ -209,9 +209,14 @@ def bound_seconds(size: int, rate: float, per_minute: int = 0) -> float:
 
 
 def row(
-    label: str, size: int, rate: float, runs: list[dict[str, Any]], seq: dict[str, Any] | None
+    label: str,
+    size: int,
+    rate: float,
+    runs: list[dict[str, Any]],
+    seq: dict[str, Any] | None,
+    per_minute: int = 0,
 ) -> str:
-    bound = bound_seconds(size, rate)
+    bound = bound_seconds(size, rate, per_minute)
     times = sorted(r["seconds"] for r in runs)
     median = statistics.median(times)
     worst = times[-1]

@@ -5,7 +5,8 @@
 server), ``api_request`` (one page: retries and error conversion), ``pagination`` (overlapping
 pages and their consistency), ``fetcher`` (concurrency, verification, re-sync). Records go through
 ``auditor.sources.inventory.parse_accounts`` page by page, so validation lives in one place and
-the raw JSON (with its passwords) is dropped as soon as each page is checked.
+the raw JSON (with its passwords) is dropped as soon as each page is checked; the accounts are
+scrubbed once, with every password of the fetch, when the chain is complete.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlencode
@@ -22,13 +23,13 @@ import httpx
 
 from auditor import __version__
 from auditor.api_settings import Settings, require_api_key
-from auditor.model.account import FetchStats, Inventory, InventoryInfo, scrub_texts
+from auditor.model.account import EmailAccount, FetchStats, Inventory, InventoryInfo, scrub_accounts
 from auditor.redact import REDACTED, SecretSet, install_log_redaction, redact
 from auditor.sources.api_request import Counters, PageRequester
 from auditor.sources.body import ACCEPT_ENCODING
 from auditor.sources.fetcher import ChainFetcher
 from auditor.sources.filters import ApiFilters
-from auditor.sources.inventory import parse_accounts, password_values
+from auditor.sources.inventory import parse_accounts
 from auditor.sources.pacing import Pacer, default_concurrency, windows_for
 from auditor.sources.pagination import Page, assemble, page_offset
 
@@ -133,14 +134,17 @@ class ApiSource:
                 timeout=settings.timeout,
             )
 
-            passwords: list[object] = []
+            # Pages are validated as they come, with their scrub deferred: every password seen
+            # (discarded pages' too) is scrubbed from every account once, at the end (while the
+            # last page is re-read, when nothing changes after).
+            secrets = SecretSet()
 
             async def get_page(index: int) -> Page:
                 nonlocal fetched_pages
                 offset = page_offset(index)
                 records = await requester.get(offset)
-                passwords.extend(password_values(records))
-                accounts = parse_accounts(records, where=f"page at offset {offset}")
+                where = f"page at offset {offset}"
+                accounts = parse_accounts(records, where=where, secrets=secrets)
                 del records  # the raw JSON (passwords included) goes as soon as it is checked
                 page = Page(index, accounts)
                 fetched_pages += 1
@@ -157,14 +161,27 @@ class ApiSource:
                     )
                 return page
 
+            scrubbed: list[tuple[tuple[EmailAccount, ...], int]] = []
+
+            async def scrub_while_verifying(pages: Mapping[int, Page]) -> None:
+                """The scrub, while the last page's re-read is out (once it is on the wire):
+                it is kept if that read confirms the chain and brings no new password."""
+                await requester.next_send()
+                accounts = assemble(pages)
+                scrub_accounts(accounts, secrets)
+                scrubbed.append((accounts, len(secrets)))
+
             fetcher = ChainFetcher(
                 get_page,
                 concurrency=concurrency,
                 max_resyncs=settings.retries,
                 max_accounts=settings.max_accounts,
+                while_verifying=scrub_while_verifying,
             )
             pages = await fetcher.run()
         accounts = assemble(pages)
+        if not _already_scrubbed(accounts, len(secrets), scrubbed):
+            scrub_accounts(accounts, secrets)  # re-synced pages, or passwords met since
         self.tally = _tally(counters, len(pages), pacer.limited)
         log.info(
             "%d requests for %d pages: %d past the end, %d repeated; %d rate-limited, %d glitches",
@@ -175,11 +192,6 @@ class ApiSource:
             self.tally.rate_limited,
             self.tally.glitches,
         )
-        # Each page scrubbed its own passwords; one page's can leak into another page's texts.
-        everything = SecretSet(passwords)
-        passwords.clear()
-        for account in accounts:
-            scrub_texts(account, everything)
         stats = FetchStats(
             requests=counters.requests,
             retries=counters.retries,
@@ -188,6 +200,22 @@ class ApiSource:
         )
         info = InventoryInfo(source=self.url, fetched_at=datetime.now(UTC), stats=stats)
         return Inventory(accounts, info)
+
+
+def _already_scrubbed(
+    accounts: tuple[EmailAccount, ...],
+    secrets: int,
+    scrubbed: list[tuple[tuple[EmailAccount, ...], int]],
+) -> bool:
+    """Whether the last scrub covered exactly these accounts with this many passwords."""
+    if not scrubbed:
+        return False
+    done, known = scrubbed[-1]
+    return (
+        known == secrets
+        and len(done) == len(accounts)
+        and all(a is b for a, b in zip(done, accounts, strict=True))
+    )
 
 
 def _tally(counters: Counters, pages: int, rate_limited: int) -> RequestTally:

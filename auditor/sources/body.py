@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -41,9 +42,13 @@ async def fetch(
     *,
     timeout: float,
     max_body: int = MAX_BODY,
+    on_send: Callable[[], None] | None = None,
 ) -> Answer:
-    """GET ``url``; ``TimeoutError`` when the whole answer is not in within ``timeout``."""
-    async with asyncio.timeout(timeout), client.stream("GET", url, params=params) as response:
+    """GET ``url``; ``TimeoutError`` when the whole answer is not in within ``timeout``.
+    ``on_send`` is called just before the request's first byte is written (after any connect)."""
+    extensions = {} if on_send is None else {"trace": _tracer(on_send)}
+    request = client.stream("GET", url, params=params, extensions=extensions)
+    async with asyncio.timeout(timeout), request as response:
         length = response.headers.get("content-length", "")
         if length.isdigit() and int(length) > max_body:
             raise BodyTooLarge(f"announced {int(length)} bytes")
@@ -69,6 +74,16 @@ async def fetch(
                 raise BodyTooLarge(f"more than {max_body} bytes once inflated")
             chunks.append(tail)
         return Answer(response.status_code, response.headers, b"".join(chunks))
+
+
+def _tracer(on_send: Callable[[], None]) -> Callable[[str, Any], Any]:
+    """An httpcore trace hook that calls ``on_send`` when the request headers start going out."""
+
+    async def trace(event: str, info: Any) -> None:
+        if event.endswith("send_request_headers.started"):  # http11. or http2.
+            on_send()
+
+    return trace
 
 
 def _inflater(encoding: str) -> zlib._Decompress | None:

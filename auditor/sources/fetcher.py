@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from typing import Any
 
 from auditor.errors import ApiError
@@ -26,6 +26,9 @@ from auditor.sources.pagination import STEP, Break, Page, find_break, last_index
 log = logging.getLogger(__name__)
 
 GetPage = Callable[[int], Coroutine[Any, Any, Page]]
+# Work that may run while the last page is re-read (the pages as they stand): the re-read is a
+# round trip no pager can overlap, and the caller's closing work (a scrub) can fill it.
+WhileVerifying = Callable[[Mapping[int, Page]], Coroutine[Any, Any, None]]
 
 
 def last_allowed_index(max_accounts: int) -> int:
@@ -38,9 +41,16 @@ class ChainFetcher:
     """Owns the pages of one fetch; ``run()`` returns them only once they are consistent."""
 
     def __init__(
-        self, get_page: GetPage, *, concurrency: int, max_resyncs: int, max_accounts: int
+        self,
+        get_page: GetPage,
+        *,
+        concurrency: int,
+        max_resyncs: int,
+        max_accounts: int,
+        while_verifying: WhileVerifying | None = None,
     ) -> None:
         self._get = get_page
+        self._while_verifying = while_verifying
         self._max_accounts = max_accounts
         self._last = last_allowed_index(max_accounts)
         self._concurrency = concurrency
@@ -58,7 +68,7 @@ class ChainFetcher:
                 self._prune(end)
                 if end == 0:
                     return self.pages  # one response is one consistent view by itself
-                tail = await self._get(end)
+                tail = await self._reread(end)
                 if tail.ids == self.pages[end].ids:
                     return self.pages
                 fresh[end] = tail
@@ -77,6 +87,23 @@ class ChainFetcher:
             self.resyncs += 1
             log.info("re-sync %d of %d: %s", self.resyncs, self._max_resyncs, problem.reason)
             await self._resync(problem.index, fresh)
+
+    async def _reread(self, end: int) -> Page:
+        """The last page again, with ``while_verifying`` running meanwhile; a failure of either
+        cancels the other."""
+        if self._while_verifying is None:
+            return await self._get(end)
+        # The work first: it may wait for the re-read to go out, and must be waiting before.
+        work = asyncio.create_task(self._while_verifying(dict(self.pages)))
+        tail = asyncio.create_task(self._get(end))
+        try:
+            done, _ = await asyncio.wait((tail, work), return_when=asyncio.FIRST_EXCEPTION)
+            for task in done:
+                task.result()  # re-raise the first failure
+            await work
+            return await tail
+        finally:
+            await _cancel([task for task in (tail, work) if not task.done()])
 
     async def _sweep(self) -> None:
         """Pages 0.. concurrently until the first short page; cancel what lies beyond it."""
@@ -183,7 +210,7 @@ class ChainFetcher:
             del self.pages[i]
 
 
-async def _cancel(tasks: list[asyncio.Task[Page]]) -> None:
+async def _cancel(tasks: list[asyncio.Task[Any]]) -> None:
     for task in tasks:
         task.cancel()
     if tasks:

@@ -21,7 +21,7 @@ from auditor.model.account import (
     Inventory,
     InventoryInfo,
     account_to_wire,
-    scrub_texts,
+    scrub_accounts,
     wire_name,
 )
 from auditor.redact import SecretSet
@@ -43,39 +43,46 @@ BATCH = 1_000
 
 
 def parse_accounts(
-    records: object, *, where: str = "inventory", release: bool = False
+    records: object,
+    *,
+    where: str = "inventory",
+    release: bool = False,
+    secrets: SecretSet | None = None,
 ) -> tuple[EmailAccount, ...]:
     """Validate a JSON array of account records; raise naming the first bad record and field.
 
     ``release``, for a caller that owns the decoded JSON: each record is replaced by None once
-    its account exists."""
+    its account exists. ``secrets``, for a caller that reads an inventory in parts (a live
+    fetch, page by page): the passwords are added to it and the accounts come back *unscrubbed*;
+    the caller scrubs every account once, with `auditor.model.account.scrub_accounts`, when it
+    has all the parts."""
     if not isinstance(records, list):
         raise InventoryError(
             f"{where}: expected a JSON array of accounts, got {_json_type(records)}."
         )
-    return parse_account_slices((records,), where=where, release=release)
+    return parse_account_slices((records,), where=where, release=release, secrets=secrets)
 
 
 def parse_account_slices(
-    slices: Iterable[list[Any]], *, where: str = "inventory", release: bool = False
+    slices: Iterable[list[Any]],
+    *,
+    where: str = "inventory",
+    release: bool = False,
+    secrets: SecretSet | None = None,
 ) -> tuple[EmailAccount, ...]:
     """`parse_accounts` of an array given in consecutive slices (see
     `auditor.sources.json_decode.array_slices`)."""
     accounts: list[EmailAccount] = []
-    passwords: list[object] = []
+    everything = SecretSet() if secrets is None else secrets
     deferred = SCRUB_DEFERRED.set(True)
     try:
         for records in slices:
-            passwords.extend(password_values(records))
+            everything.add(password_values(records))
             _validate_in_batches(records, accounts, where, release, offset=len(accounts))
     finally:
         SCRUB_DEFERRED.reset(deferred)
-    # Every password of the inventory is scrubbed from every account: one account's password
-    # can leak into another's error text.
-    everything = SecretSet(passwords)
-    del passwords
-    for account in accounts:
-        scrub_texts(account, everything)
+    if secrets is None:
+        scrub_accounts(accounts, everything)
     repeated = _repeated_id(accounts)
     if repeated is not None:
         first, index = repeated

@@ -13,7 +13,8 @@ It also learns from the answers (``observe``):
   ``Reset`` within the shortest window (plus a second of rounding) is that window, which the log
   already paces.
 - a 429: everyone holds for ``Retry-After``, and the per-second limit drops below what the server
-  just refused, for the rest of the pacer's life (one 429 per limit change, not one every window).
+  just refused, for the rest of the pacer's life (one 429 per limit change, not one every window;
+  see ``_slow_down`` for how far).
 - a hold longer than ``max_hold`` (a far ``Reset`` with nothing left, a long ``Retry-After``)
   raises ``PacingError`` from ``acquire``: waiting minutes per answer is worse than failing.
 Header values that are not finite numbers are ignored (with a debug line), never trusted.
@@ -22,17 +23,18 @@ Interface, for every client of the key (the fetch, the remediation writes)::
 
     pacer = Pacer.for_rates(10, per_minute=60, per_hour=1000)
     ticket = await pacer.acquire()            # waits for a slot in every window
-    response = ...                            # send the request
+    response = ...                            # send the request; as it goes out on the wire:
+    pacer.mark_sent(ticket)                   # (optional) the slot counts from now, not the grant
     pacer.observe(ticket, response.status_code, response.headers, retry_after=None)
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import logging
 import math
 import time
-from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -45,7 +47,10 @@ _EPOCH_THRESHOLD = 1_000_000_000
 # Arrival times on the server differ from our send times by scheduling jitter on both sides.
 MARGIN_FACTOR = 1.01
 MARGIN_SECONDS = 0.02
+MAX_STRETCH = 0.05
 RATE_HEADER = "x-ratelimit-"
+SPACING = 0.5  # sends are at least this many of the 1-s window's intervals apart
+LATE_ANSWER = 60.0  # seconds an answer may take and still teach the pacer about its window
 
 
 class PacingError(ApiError):
@@ -60,9 +65,10 @@ class Window:
     seconds: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Ticket:
-    """One granted send: its sequence number (1-based) and when it was granted."""
+    """One granted send: its sequence number (1-based) and when it was granted, or, once
+    ``Pacer.mark_sent`` was told, when it really went out."""
 
     seq: int
     sent_at: float
@@ -117,7 +123,12 @@ class Pacer:
         self.sent = 0
         self.limited = 0  # 429s seen
         self._clock = clock
-        self._log: deque[float] = deque(maxlen=max(w.limit for w in self.windows))
+        # Send times, sorted: a grant's time until ``mark_sent`` moves it to the real send.
+        self._log: list[float] = []
+        self._log_size = max(w.limit for w in self.windows)
+        self._unsent: dict[int, float] = {}  # seq -> grant time, until marked sent
+        self._lowered_at = 0  # tickets up to this seq were sent before the last slow-down
+        self._stretch = 0.0  # seconds added to every window after a 429 at exactly our limit
         self._hold_until = 0.0
         self._hold_reason = ""
         self._budgets: dict[str, _Budget] = {}
@@ -151,21 +162,45 @@ class Pacer:
                     )
                 await asyncio.sleep(ready - now)
             self._log.append(now)
+            # Every window's last ``limit`` sends, and all sends of the last minute or so: a
+            # 429 that comes back late still counts what was sent in the window it refused.
+            horizon = now - self.windows[0].seconds - LATE_ANSWER
+            while len(self._log) > self._log_size and self._log[0] < horizon:
+                del self._log[0]
             self.sent += 1
+            self._unsent[self.sent] = now
+            if len(self._unsent) > 4 * self._log_size:  # a client that never marks its sends
+                del self._unsent[min(self._unsent)]
             for budget in self._budgets.values():
                 budget.left -= 1
             return Ticket(self.sent, now)
+
+    def mark_sent(self, ticket: Ticket) -> None:
+        """The request of ``ticket`` is going out now: its slot counts from now, not from the
+        grant. A busy event loop (pages being parsed) or a connection being opened can hold a
+        send back after its grant; counted from the grant, the next window would open early
+        and the sends would bunch up at the server. Only the first call counts."""
+        granted = self._unsent.pop(ticket.seq, None)
+        if granted is None:
+            return
+        now = self._clock()
+        at = bisect.bisect_left(self._log, granted)
+        if now <= granted or at == len(self._log) or self._log[at] != granted:
+            return  # no later, or already out of the log (older than every window)
+        del self._log[at]
+        bisect.insort(self._log, now)
+        ticket.sent_at = now
 
     def _ready_at(self, now: float) -> float:
         ready = self._hold_until
         count = len(self._log)
         for window in self.windows:
-            span = window.seconds * MARGIN_FACTOR + MARGIN_SECONDS
+            span = window.seconds * MARGIN_FACTOR + MARGIN_SECONDS + self._stretch
             if count >= window.limit:
                 ready = max(ready, self._log[count - window.limit] + span)
-        if count:  # spread a window's sends a little: no instant burst for a small bucket
+        if count:  # no instant burst for a small bucket; half the interval leaves room to catch up
             first = self.windows[0]
-            ready = max(ready, self._log[-1] + first.seconds / first.limit / 2)
+            ready = max(ready, self._log[-1] + first.seconds / first.limit * SPACING)
         for name, budget in list(self._budgets.items()):
             if budget.until <= now:
                 del self._budgets[name]
@@ -224,14 +259,32 @@ class Pacer:
             log.debug("server reports no requests left; next send in %.2fs", wait)
 
     def _slow_down(self, ticket: Ticket) -> None:
-        """The server refused a request: the shortest window's limit drops below what we had sent
-        in it, or by a fifth when we were already under it, and stays down."""
+        """The server refused a request: the shortest window's limit drops for good, once per
+        lesson. A 429 for a request sent before the last drop teaches nothing new (a burst
+        sent before the first 429 came back is refused as a whole). The count we had sent in
+        the window ending at the refused send is the server's limit plus one when that count is
+        telling; it is not when a hold emptied part of the window: then a fifth off. Never more
+        than half off per 429 (a 429 from a minute budget, or from another client of the key,
+        says little about the per-second limit), so one odd answer cannot crawl a fetch. The
+        first 429 at exactly our limit widens the windows instead (see below)."""
+        if ticket.seq <= self._lowered_at:
+            return
         first = self.windows[0]
-        in_window = sum(
-            1 for t in self._log if ticket.sent_at - first.seconds < t <= ticket.sent_at
+        start = ticket.sent_at - first.seconds
+        in_window = bisect.bisect_right(self._log, ticket.sent_at) - bisect.bisect_right(
+            self._log, start
         )
-        limit = in_window - 1 if 1 < in_window <= first.limit else int(first.limit * 0.8)
-        limit = max(1, min(limit, first.limit - 1))
+        telling = self._hold_until <= start and 1 < in_window <= first.limit  # no hold inside
+        self._lowered_at = self.sent
+        if telling and in_window == first.limit and not self._stretch:
+            # Refused at exactly our limit: the server saw our sends closer together than we
+            # sent them (its clock, its scheduling) or allows one fewer. Widen the window by one
+            # interval (at most 50 ms) first: it costs at most as much as one request fewer.
+            self._stretch = min(MAX_STRETCH, first.seconds / first.limit)
+            log.info("rate limited by the server: windows widened by %.3fs", self._stretch)
+            return
+        limit = in_window - 1 if telling else math.ceil(first.limit * 0.8)
+        limit = max(1, (first.limit + 1) // 2, min(limit, first.limit - 1))
         if limit < first.limit:
             self.windows[0] = Window(limit, first.seconds)
             log.info(

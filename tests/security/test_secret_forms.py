@@ -90,3 +90,16 @@ def test_ordinary_words_are_left_alone() -> None:
     secrets = SecretSet([SENT, "hunter22", 12345678])
     text: Any = "SMTP 535 5.7.8 Username and Password not accepted"
     assert secrets.scrub(text) == text
+
+
+def test_secrets_added_later_are_found_after_an_earlier_scrub() -> None:
+    """A live fetch adds each page's passwords as it arrives; a scrub in between must not freeze
+    the set (the finder is built again when secrets were added)."""
+    secrets = SecretSet()
+    assert not secrets and secrets.scrub(f"x {SENT} y") == f"x {SENT} y"
+    secrets.add(["hunter22-first"])
+    assert secrets.scrub("a hunter22-first b") == "a [REDACTED] b"
+    secrets.add([SENT, "hunter22-first"])  # a repeat is kept once
+    scrubbed = secrets.scrub(f"a hunter22-first {SENT} b")
+    assert scrubbed == "a [REDACTED] [REDACTED] b"
+    assert scrubbed == SecretSet(["hunter22-first", SENT]).scrub(f"a hunter22-first {SENT} b")

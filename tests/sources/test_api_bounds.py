@@ -4,17 +4,22 @@ ends, nonsense headers) can make a fetch run forever or grow without limit."""
 
 from __future__ import annotations
 
+import time
 import tracemalloc
 from typing import Any
 
 import pytest
 
+import auditor.model.account as account_module
+import auditor.sources.api as api_module
 from auditor.errors import ApiError
-from auditor.model.account import Inventory
-from auditor.sources.api import ApiSource
-from auditor.sources.pacing import Pacer, Window
+from auditor.model.account import EmailAccount, Inventory
+from auditor.redact import SecretSet
+from auditor.sources.api import ApiSource, FetchProgress
+from auditor.sources.pacing import Pacer, Ticket, Window
 from auditor.sources.pagination import STEP
 from auditor.testing.faults import Fault
+from auditor.testing.generator import generate_accounts
 from auditor.testing.limiters import LimiterKind
 from auditor.testing.server import SmartLeadServer
 from tests.support.api import KEY, assert_same_inventory, fast_settings
@@ -49,6 +54,41 @@ def test_no_429_from_several_windows_at_once() -> None:
         fetch(server, pacer=Pacer([Window(20, 1.0), Window(30, 3.0)]), concurrency=16)
         assert 429 not in statuses(server)
         assert len(server.requests) > 30  # the 3-second window was really in play
+
+
+class RecordingPacer(Pacer):
+    """The pacer on the wall clock (the server's), with a record of the sends it was told of."""
+
+    def __init__(self, windows: list[Window]) -> None:
+        super().__init__(windows, clock=time.time)
+        self.sends: dict[int, float] = {}
+
+    def mark_sent(self, ticket: Ticket) -> None:
+        super().mark_sent(ticket)  # only the first call counts
+        self.sends.setdefault(ticket.seq, ticket.sent_at)
+
+
+def test_each_slot_is_stamped_when_its_request_goes_out_on_the_wire() -> None:
+    """Over real sockets the pacer hears of each send (httpcore's trace) before the request
+    reaches the server, not when its answer is back: it counts a slot from the real send, so a
+    send held back after its grant (the event loop busy parsing pages, a connection being
+    opened) cannot bunch up with later ones at the server."""
+
+    def busy(progress: FetchProgress) -> None:
+        time.sleep(0.1 if progress.pages % 4 == 0 else 0)  # a page's CPU work, exaggerated
+
+    pacer = RecordingPacer([Window(20, 1.0)])
+    with SmartLeadServer(
+        3000, api_key=KEY, rate=20, limiter=LimiterKind.SLIDING, latency=0.05
+    ) as server:
+        source = ApiSource(fast_settings(server, concurrency=16), progress=busy, pacer=pacer)
+        assert_same_inventory(source.load(), server)
+        assert 429 not in statuses(server)
+        arrivals = sorted(entry.arrived for entry in server.requests)
+    sends = sorted(pacer.sends.values())
+    assert len(sends) == len(arrivals) == pacer.sent
+    # the k-th send is no later than the k-th arrival: each request went out before it arrived
+    assert all(sent <= arrived for sent, arrived in zip(sends, arrivals, strict=True))
 
 
 def test_a_rate_set_too_high_is_corrected_after_one_429() -> None:
@@ -135,3 +175,42 @@ def test_requests_per_fetch_are_counted_and_few() -> None:
     assert sent <= tally.requests == tally.pages + tally.past_end + tally.repeated
     assert tally.repeated == 1  # the final re-read of the last page
     assert tally.past_end <= 8  # at most what was in flight when the short page answered
+
+
+def test_a_password_first_met_in_the_final_re_read_is_scrubbed_from_every_account() -> None:
+    """The scrub runs while the last page is re-read; a password that only the re-read brings (it
+    changed in between) must still be scrubbed, from an account read long before."""
+    new_password = "Fr3sh-canary-pass-7731"
+    records = generate_accounts(150, seed=5)
+    records[0] = {**records[0], "smtp_failure_error": f"535 auth failed for {new_password}"}
+    changed = records[120]["id"]  # on the last (short) page: offset 99
+
+    def change_password(server: SmartLeadServer) -> None:
+        server.edit_account(changed, lambda record: {**record, "password": new_password})
+
+    with SmartLeadServer(records, api_key=KEY) as server:
+        # one page at a time: request 1 is offset 0, 2 the short page, 3 its re-read
+        server.on_request(change_password, request=3)
+        inventory = ApiSource(fast_settings(server, concurrency=1)).load()
+        assert [entry.offset for entry in server.requests] == [0, 99, 99]
+    first = next(a for a in inventory.accounts if a.id == records[0]["id"])
+    assert first.smtp_failure_error is not None
+    assert new_password not in first.smtp_failure_error
+    assert "[REDACTED]" in first.smtp_failure_error
+
+
+def test_a_fetch_scrubs_each_account_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages are validated with their scrub deferred, and the whole fetch is scrubbed once (while
+    the last page is re-read): no scrub per page and then again at the end."""
+    scrubbed: list[int] = []
+    real = api_module.scrub_accounts
+
+    def counting(accounts: tuple[EmailAccount, ...], secrets: SecretSet) -> None:
+        scrubbed.append(len(accounts))
+        real(accounts, secrets)
+
+    monkeypatch.setattr(api_module, "scrub_accounts", counting)
+    monkeypatch.setattr(account_module, "scrub_texts", pytest.fail)  # not page by page
+    with SmartLeadServer(1000, api_key=KEY) as server:
+        fetch(server)
+    assert scrubbed == [1000]

@@ -177,3 +177,96 @@ def test_answers_to_older_requests_do_not_overwrite_newer_budgets() -> None:
 
 def test_default_concurrency_covers_half_a_second_within_16_to_32() -> None:
     assert [default_concurrency(r) for r in (1, 10, 50, 1000)] == [16, 16, 25, 32]
+
+
+def test_a_slot_counts_from_the_real_send_not_the_grant() -> None:
+    """A send held back after its grant (a busy event loop, a connection being opened) moves its
+    slot: the next window opens a window after the real send, so sends never bunch up at the
+    server."""
+
+    async def scenario() -> tuple[float, Ticket, Ticket]:
+        pacer = Pacer([Window(2, 0.3)])
+        first, second = await pacer.acquire(), await pacer.acquire()
+        granted = first.sent_at
+        await asyncio.sleep(0.2)
+        pacer.mark_sent(first)  # went out 0.2 s after its grant
+        pacer.mark_sent(second)
+        moved = first.sent_at
+        pacer.mark_sent(first)  # only the first call counts
+        assert first.sent_at == moved
+        return granted, first, await pacer.acquire()
+
+    granted, first, third = asyncio.run(scenario())
+    assert first.sent_at - granted >= 0.19
+    assert third.sent_at - first.sent_at >= 0.3  # from the grant it would be ~0.32 after it
+
+
+def test_429s_for_requests_sent_before_the_first_one_came_back_lower_the_limit_once() -> None:
+    async def scenario() -> Pacer:
+        pacer = Pacer([Window(10, 1.0)])
+        sent = await grants(pacer, 8)
+        for ticket in sent[5:]:  # the sixth, seventh and eighth refused: one lesson
+            pacer.observe(ticket, 429, {"retry-after": "0.1"})
+        return pacer
+
+    pacer = asyncio.run(scenario())
+    assert pacer.limited == 3
+    assert pacer.windows[0] == Window(5, 1.0)  # below the sixth, once: not 5, 4, 3
+
+
+def test_a_429_right_after_a_hold_lowers_by_a_fifth_not_to_the_few_sent_since() -> None:
+    async def scenario() -> Pacer:
+        pacer = Pacer([Window(10, 1.0)])
+        pacer.observe(await pacer.acquire(), 429, {"retry-after": "0.2"})  # 10 -> 8
+        after = await grants(pacer, 2)  # the hold emptied the window: two sent since
+        pacer.observe(after[-1], 429, {"retry-after": "0.1"})
+        return pacer
+
+    pacer = asyncio.run(scenario())
+    assert pacer.limited == 2
+    assert pacer.windows[0] == Window(7, 1.0)  # 8 less a fifth, not 2 - 1
+
+
+def test_one_429_never_takes_more_than_half_of_the_rate() -> None:
+    async def scenario() -> Pacer:
+        pacer = Pacer([Window(40, 1.0)])
+        sent = await grants(pacer, 3)
+        pacer.observe(sent[-1], 429, {"retry-after": "0.1"})  # refused at 3 in the window
+        return pacer
+
+    assert asyncio.run(scenario()).windows[0] == Window(20, 1.0)
+
+
+def test_a_429_that_comes_back_late_still_counts_the_window_it_refused() -> None:
+    """More sends than the window holds may go out before a 429 comes back: the count is of the
+    refused request's own window, not of what is left of a short log."""
+
+    async def scenario() -> Pacer:
+        pacer = Pacer([Window(10, 1.0)])
+        sent = await grants(pacer, 9)
+        later = await grants(pacer, 5)  # the 9th's answer is slow: 5 more went out meanwhile
+        assert later[-1].sent_at - sent[0].sent_at > 1.0
+        pacer.observe(sent[-1], 429, {"retry-after": "0.1"})
+        return pacer
+
+    assert asyncio.run(scenario()).windows[0] == Window(8, 1.0)  # 9 in its window, less one
+
+
+def test_a_429_at_exactly_our_limit_first_widens_the_window_then_lowers_the_limit() -> None:
+    """Refused with exactly the limit sent in the window: the server's clock saw our sends closer
+    together (or it allows one fewer). Widening the window by one interval costs no more than one
+    request fewer per window; a second such 429 lowers the limit."""
+
+    async def scenario() -> tuple[Pacer, list[Ticket], Window]:
+        pacer = Pacer([Window(5, 0.5)])
+        sent = await grants(pacer, 5)
+        pacer.observe(sent[-1], 429, {"retry-after": "0"})
+        widened = pacer.windows[0]
+        later = await grants(pacer, 5)
+        pacer.observe(later[-1], 429, {"retry-after": "0"})
+        return pacer, sent + later, widened
+
+    pacer, tickets, widened = asyncio.run(scenario())
+    assert widened == Window(5, 0.5)  # the count stays after the first
+    assert tickets[5].sent_at - tickets[0].sent_at >= 0.5 + 0.05  # one interval (0.1) capped
+    assert pacer.windows[0] == Window(4, 0.5)
