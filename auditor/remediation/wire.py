@@ -19,7 +19,7 @@ import httpx
 from auditor import __version__
 from auditor.api_settings import Settings
 from auditor.errors import ApiError
-from auditor.model.account import EmailAccount, scrub_texts
+from auditor.model.account import EmailAccount, scrub_accounts
 from auditor.redact import SecretSet, redact
 from auditor.remediation.fields import Value
 from auditor.remediation.pace import Pacer
@@ -34,7 +34,7 @@ from auditor.sources.api_request import (
     retry_after_seconds,
 )
 from auditor.sources.body import Answer
-from auditor.sources.inventory import parse_accounts, password_values
+from auditor.sources.inventory import parse_accounts
 from auditor.sources.pacing import default_concurrency
 
 LIST = "/email-accounts/"
@@ -103,35 +103,31 @@ class Wire:
         """The current state of the ``wanted`` accounts (id -> email) from the list endpoint;
         an account missing from the answer is missing from the result."""
         mode, _ = read_plan(len(wanted), inventory_accounts)
-        passwords: list[object] = []
+        # As the fetch does: pages are read unscrubbed, and once all are in, every account is
+        # scrubbed once with every password (one account's can leak into another's texts).
+        everything = SecretSet()
         if mode == "filter":
-            reads = (self._one(i, e, passwords) for i, e in sorted(wanted.items()))
+            reads = (self._one(i, e, everything) for i, e in sorted(wanted.items()))
             found = [a for a in await asyncio.gather(*reads) if a is not None]
         else:
-            found = [a for a in await self._all(inventory_accounts, passwords) if a.id in wanted]
-        # As the fetch does: one account's password can leak into another's texts, on any page.
-        everything = SecretSet(passwords)
-        passwords.clear()
-        for account in found:
-            scrub_texts(account, everything)
+            found = [a for a in await self._all(inventory_accounts, everything) if a.id in wanted]
+        scrub_accounts(found, everything)
         return {a.id: a for a in found}
 
-    async def _one(
-        self, account_id: int, email: str, passwords: list[object]
-    ) -> EmailAccount | None:
+    async def _one(self, account_id: int, email: str, secrets: SecretSet) -> EmailAccount | None:
         requester = self._pages(username=email)
         offset = 0
         while True:  # a partial match can return other accounts too
             records = await requester.get(offset)
-            passwords.extend(password_values(records))
-            for account in parse_accounts(records, where=f"account {account_id}"):
+            where = f"account {account_id}"
+            for account in parse_accounts(records, where=where, secrets=secrets):
                 if account.id == account_id:
                     return account
             if len(records) < PAGE_SIZE:
                 return None
             offset += len(records)
 
-    async def _all(self, expected: int, passwords: list[object]) -> list[EmailAccount]:
+    async def _all(self, expected: int, secrets: SecretSet) -> list[EmailAccount]:
         """Every page, a window at a time (the fetch's concurrency, and no wider than the
         inventory the plan saw), until a short page."""
         requester = self._pages()
@@ -144,8 +140,8 @@ class Wire:
             offsets = [offset + i * PAGE_SIZE for i in range(window)]
             pages = await asyncio.gather(*(requester.get(o) for o in offsets))
             for o, records in zip(offsets, pages, strict=True):
-                passwords.extend(password_values(records))
-                accounts.extend(parse_accounts(records, where=f"page at offset {o}"))
+                where = f"page at offset {o}"
+                accounts.extend(parse_accounts(records, where=where, secrets=secrets))
                 if len(records) < PAGE_SIZE:
                     return _unique(accounts)
             offset += window * PAGE_SIZE
