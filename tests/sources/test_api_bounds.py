@@ -209,8 +209,16 @@ def test_a_fetch_scrubs_each_account_once(monkeypatch: pytest.MonkeyPatch) -> No
         scrubbed.append(len(accounts))
         real(accounts, secrets)
 
+    texts: list[int] = []
+    real_texts = account_module.scrub_texts
+
+    def each(account: EmailAccount, secrets: SecretSet) -> None:
+        texts.append(account.id)
+        real_texts(account, secrets)
+
     monkeypatch.setattr(api_module, "scrub_accounts", counting)
-    monkeypatch.setattr(account_module, "scrub_texts", pytest.fail)  # not page by page
+    monkeypatch.setattr(account_module, "scrub_texts", each)
     with SmartLeadServer(1000, api_key=KEY) as server:
-        fetch(server)
+        ApiSource(fast_settings(server)).load()
     assert scrubbed == [1000]
+    assert len(texts) == len(set(texts)) == 1000  # each account once, not page by page too
