@@ -82,6 +82,7 @@ class Evidence:
     collected_at: str = ""
     resolvers: tuple[str, ...] = ()
     zone: bool = False
+    _names: tuple[int, frozenset[str]] | None = field(default=None, repr=False, compare=False)
 
     def get(self, name: str, rtype: str) -> Answer:
         key = (normalize(name), rtype.upper())
@@ -89,10 +90,16 @@ class Evidence:
         if found is not None:
             return found
         if self.zone:
-            names = {n for n, _ in self.answers}
-            outcome = Outcome.NODATA if key[0] in names else Outcome.NXDOMAIN
+            outcome = Outcome.NODATA if key[0] in self._zone_names() else Outcome.NXDOMAIN
             return Answer(key[0], key[1], outcome, resolver="zone")
         raise MissingEvidence(key[0], key[1], self.source)
+
+    def _zone_names(self) -> frozenset[str]:
+        """The zone's names, worked out again only when answers were added (they are never
+        removed): a miss must not cost a pass over every answer."""
+        if self._names is None or self._names[0] != len(self.answers):
+            self._names = (len(self.answers), frozenset(n for n, _ in self.answers))
+        return self._names[1]
 
     def add(self, answers: Iterable[Answer]) -> None:
         for answer in answers:
