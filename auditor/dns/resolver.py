@@ -143,6 +143,15 @@ class Resolver:
         self.names = tuple(str(n) for n in nameservers) or tuple(f"system {n}" for n in servers)
         self._server = ", ".join(self.names)
 
+    @property
+    def backlog(self) -> int:
+        """Queries waiting for a slot: how much work the network has before it idles."""
+        return len(self._waiting)
+
+    @property
+    def concurrency(self) -> int:
+        return self._limit
+
     async def query(self, name: str, rtype: str) -> Answer:
         return await self._future(name, rtype)
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
+from collections.abc import Iterable
 
 import pytest
 
+from auditor.dns import collect as collect_module
 from auditor.dns.collect import collect, default_checks
 from auditor.dns.evidence import Answer, Evidence, MissingEvidence, Outcome, load_evidence
 from auditor.dns.resolver import Nameserver, Resolver, parse_nameserver
@@ -162,3 +164,40 @@ def test_a_cancelled_caller_does_not_keep_its_slot(dns_server: DnsServer) -> Non
         return await asyncio.wait_for(resolver.query("good.example", "MX"), 5)
 
     assert asyncio.run(run()).records == ("10 mx.good.example.",)
+
+
+def test_a_group_waiting_on_a_silent_domain_lets_the_next_one_start(
+    dns_server: DnsServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One group at a time, a domain each: the silent domain's group gives its place up once its
+    answers are slow, so the good domain's lookups are all answered before the silent ones give
+    up (without that, the good group would not even start before they do)."""
+    monkeypatch.setattr(collect_module, "GROUP_DOMAINS", 1)
+    monkeypatch.setattr(collect_module, "ACTIVE", 1)
+    monkeypatch.setattr(collect_module, "SLOW", 0.05)
+    accounts = parse_accounts(
+        [
+            wire(id=1, from_email="a@slow.example", custom_tracking_domain=None),
+            wire(id=2, from_email="b@good.example", type="GMAIL", custom_tracking_domain=None),
+        ]
+    )
+    resolver = _resolver(dns_server, deadline=1.0)
+    finished: list[list[str]] = []  # the names of each batch of lookups, as it is answered
+    real = resolver.query_all
+
+    async def recording(queries: Iterable[tuple[str, str]]) -> list[Answer]:
+        asked = list(queries)
+        answers = await real(asked)
+        finished.append([name for name, _ in asked])
+        return answers
+
+    monkeypatch.setattr(resolver, "query_all", recording)
+    evidence = asyncio.run(collect(default_checks(accounts), accounts, resolver))
+    assert evidence.get("slow.example", "TXT").outcome is Outcome.TIMEOUT
+    assert evidence.get("good.example", "TXT").outcome is Outcome.ANSWER
+    first_slow = next(n for n, names in enumerate(finished) if "slow.example" in names)
+    good = finished[:first_slow]
+    assert good and all(name.endswith("good.example") for names in good for name in names)
+    assert {"good.example", "_dmarc.good.example", "mx.good.example"} <= {
+        name for names in good for name in names
+    }
