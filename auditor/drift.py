@@ -99,12 +99,12 @@ class DnsChange:
 
     @property
     def records_added(self) -> tuple[str, ...]:
-        before = () if self.old is None else self.old.records
+        before = _records(self.old)
         return tuple(r for r in _records(self.new) if r not in before)
 
     @property
     def records_removed(self) -> tuple[str, ...]:
-        after = () if self.new is None else self.new.records
+        after = _records(self.new)
         return tuple(r for r in _records(self.old) if r not in after)
 
     def describe(self) -> str:
@@ -185,11 +185,14 @@ def compare_dns(old: Evidence, new: Evidence) -> tuple[DnsChange, ...]:
     def facts(answer: Answer | None) -> tuple[str, frozenset[str]] | None:
         return None if answer is None else (answer.outcome.value, frozenset(answer.records))
 
-    keys = sorted(old.answers.keys() | new.answers.keys())
+    pairs = (
+        (key, old.answers.get(key), new.answers.get(key))
+        for key in sorted(old.answers.keys() | new.answers.keys())
+    )
     return tuple(
-        DnsChange(name, rtype, old.answers.get((name, rtype)), new.answers.get((name, rtype)))
-        for name, rtype in keys
-        if facts(old.answers.get((name, rtype))) != facts(new.answers.get((name, rtype)))
+        DnsChange(name, rtype, was, now)
+        for (name, rtype), was, now in pairs
+        if facts(was) != facts(now)
     )
 
 

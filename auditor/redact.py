@@ -51,7 +51,7 @@ class Redactor:
         if also is not None:
             text = also.scrub(text)
         text = self._secret_set.scrub(text)
-        if _may_hold_query_secret(text, text.lower()):
+        if _may_hold_query_secret(text):
             text = _QUERY_SECRET.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
         return text
 
@@ -66,10 +66,13 @@ class Redactor:
         )
 
 
-def _may_hold_query_secret(text: str, lowered: str) -> bool:
+def _may_hold_query_secret(text: str, lowered: str | None = None) -> bool:
     """A quick look for a parameter name followed by ``=``, before the (much slower) pattern
-    runs; ``lowered`` is ``text`` in lower case."""
-    return "=" in text and any(name in lowered for name in _QUERY_NAMES)
+    runs; ``lowered`` is ``text`` in lower case, when the caller has it already."""
+    if "=" not in text:
+        return False
+    lowered = text.lower() if lowered is None else lowered
+    return any(name in lowered for name in _QUERY_NAMES)
 
 
 # Process-wide: the CLI registers the API key here as soon as settings are read.

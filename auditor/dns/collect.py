@@ -11,8 +11,7 @@ collection still ends only when rules and table together miss nothing.
 
 The accounts are collected in groups of organizational domains, a few groups at once, each in
 its own rounds: one group's checks run while the others' queries are in flight, where rounds
-over every account ran their checks between the network's (bench/dns.py: 1.4x the bound
-against 1.8x)."""
+over every account ran their checks between the network's."""
 
 from __future__ import annotations
 

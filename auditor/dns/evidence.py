@@ -82,7 +82,9 @@ class Evidence:
     collected_at: str = ""
     resolvers: tuple[str, ...] = ()
     zone: bool = False
-    _names: tuple[int, frozenset[str]] | None = field(default=None, repr=False, compare=False)
+    _names: tuple[int, frozenset[str]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def get(self, name: str, rtype: str) -> Answer:
         key = (normalize(name), rtype.upper())

@@ -1,7 +1,8 @@
 """Asks DNS, politely: a concurrency limit, a deadline per query, and one query per name and
 type per run (the answers are cached as futures, so callers asking at the same time share one
-query). Messages go through auditor.dns.transport (one UDP socket per nameserver); dnspython
-reads the system's nameservers, builds the queries and parses the answers.
+query). Messages go through auditor.dns.transport (one UDP socket per nameserver); plain answers
+are read by auditor.dns.wire, anything else by dnspython, which also reads the system's
+nameservers.
 
 Timeouts, SERVFAIL and other failures become inconclusive answers, never exceptions: one slow
 domain costs its deadline and nothing more."""
@@ -142,15 +143,6 @@ class Resolver:
         self.queries = 0
         self.names = tuple(str(n) for n in nameservers) or tuple(f"system {n}" for n in servers)
         self._server = ", ".join(self.names)
-
-    @property
-    def backlog(self) -> int:
-        """Queries waiting for a slot: how much work the network has before it idles."""
-        return len(self._waiting)
-
-    @property
-    def concurrency(self) -> int:
-        return self._limit
 
     async def query(self, name: str, rtype: str) -> Answer:
         return await self._future(name, rtype)

@@ -2,10 +2,10 @@
 flight, told apart by message id, read by a callback that drains every datagram waiting.
 
 Why not dnspython's resolver, nor an asyncio transport and a task per query: on a busy machine
-the CPU spent per query, not the network, bounded the run (bench/dns.py: about 600 us of client
-CPU per query with dnspython's resolver, 290 to 415 us with a task, a future and a timeout per
-query). Here a query is a dict entry and a callback; dnspython still parses every answer
-accepted, and asks again over TCP when an answer comes truncated (see auditor.dns.resolver).
+the CPU spent per query, not the network, bounded the run (figures: README, "Domain health").
+Here a query is a dict entry and a callback; an accepted answer is read by auditor.dns.wire or,
+when it is not a plain one, by dnspython, which also asks again over TCP when an answer comes
+truncated (see auditor.dns.resolver).
 
 Safety: an answer is accepted only if its id belongs to a query in flight on this socket and its
 question is exactly that query's; anything else (late, spoofed, malformed) is dropped, never an
