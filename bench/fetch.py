@@ -3,8 +3,9 @@
 The test server (its own process, 127.0.0.1 only) answers after LATENCY seconds and enforces R
 requests per second as a **strict sliding window** (never more than R in any 1-second window;
 429 + Retry-After beyond). Our pages overlap by one record, so a fetch of N accounts needs
-ceil(N/99) + 1 requests (the chain, and the re-read of its last page): the bound is that many
-requests at R per second. For each N and R this prints our time and its ratio to the bound, the
+ceil(N/99) requests: the bound is that many requests at R per second (one request less than the
+issue's (ceil(N/99) + 1)/R, which counted a re-read of the last page that the fetch no longer
+makes). For each N and R this prints our time and its ratio to the bound, the
 requests we used (past the end of the list, repeated), the 429s we got, a plain sequential pager's
 time (one request after another, same client and parsing), and each fetch's peak RSS (every fetch
 runs in a fresh process). Then one row each against a token-bucket and a multi-window
@@ -201,7 +202,7 @@ def measure(
 
 def bound_seconds(size: int, rate: float, per_minute: int = 0) -> float:
     """The earliest the last needed request can go out, at R per second (and M per minute)."""
-    needed = math.ceil(size / 99) + 1
+    needed = math.ceil(size / 99)
     if not per_minute:
         return needed / rate
     minutes, rest = divmod(needed - 1, per_minute)
@@ -263,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [2000] if args.quick else [int(s) for s in args.sizes.split(",")]
 
     print(
-        f"server latency {args.latency * 1000:.0f} ms/request; bound = (ceil(N/99) + 1)/R; "
+        f"server latency {args.latency * 1000:.0f} ms/request; bound = ceil(N/99)/R; "
         "each fetch in a fresh process (peak RSS is its own); server in another process",
         flush=True,
     )

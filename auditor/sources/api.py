@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlencode
@@ -23,7 +23,7 @@ import httpx
 
 from auditor import __version__
 from auditor.api_settings import Settings, require_api_key
-from auditor.model.account import EmailAccount, FetchStats, Inventory, InventoryInfo, scrub_accounts
+from auditor.model.account import FetchStats, Inventory, InventoryInfo, scrub_accounts
 from auditor.redact import REDACTED, SecretSet, install_log_redaction, redact
 from auditor.sources.api_request import Counters, PageRequester
 from auditor.sources.body import ACCEPT_ENCODING
@@ -42,7 +42,7 @@ ENDPOINT = "/email-accounts/"
 class RequestTally:
     """Where a fetch's requests went: ``pages`` is the chain (up to the first short page);
     ``past_end`` were read beyond it (speculative, the end shows only when a short page
-    answers); ``repeated`` re-read a page of the chain (retries, re-syncs, the final check)."""
+    answers); ``repeated`` re-read a page of the chain (retries, re-syncs)."""
 
     requests: int
     pages: int
@@ -135,8 +135,7 @@ class ApiSource:
             )
 
             # Pages are validated as they come, with their scrub deferred: every password seen
-            # (discarded pages' too) is scrubbed from every account once, at the end (while the
-            # last page is re-read, when nothing changes after).
+            # (discarded pages' too) is scrubbed from every account once, at the end.
             secrets = SecretSet()
 
             async def get_page(index: int) -> Page:
@@ -161,27 +160,15 @@ class ApiSource:
                     )
                 return page
 
-            scrubbed: list[tuple[tuple[EmailAccount, ...], int]] = []
-
-            async def scrub_while_verifying(pages: Mapping[int, Page]) -> None:
-                """The scrub, while the last page's re-read is out (once it is on the wire):
-                it is kept if that read confirms the chain and brings no new password."""
-                await requester.next_send()
-                accounts = assemble(pages)
-                scrub_accounts(accounts, secrets)
-                scrubbed.append((accounts, len(secrets)))
-
             fetcher = ChainFetcher(
                 get_page,
                 concurrency=concurrency,
                 max_resyncs=settings.retries,
                 max_accounts=settings.max_accounts,
-                while_verifying=scrub_while_verifying,
             )
             pages = await fetcher.run()
         accounts = assemble(pages)
-        if not _already_scrubbed(accounts, len(secrets), scrubbed):
-            scrub_accounts(accounts, secrets)  # re-synced pages, or passwords met since
+        scrub_accounts(accounts, secrets)
         self.tally = _tally(counters, len(pages), pacer.limited)
         log.info(
             "%d requests for %d pages: %d past the end, %d repeated; %d rate-limited, %d glitches",
@@ -200,22 +187,6 @@ class ApiSource:
         )
         info = InventoryInfo(source=self.url, fetched_at=datetime.now(UTC), stats=stats)
         return Inventory(accounts, info)
-
-
-def _already_scrubbed(
-    accounts: tuple[EmailAccount, ...],
-    secrets: int,
-    scrubbed: list[tuple[tuple[EmailAccount, ...], int]],
-) -> bool:
-    """Whether the last scrub covered exactly these accounts with this many passwords."""
-    if not scrubbed:
-        return False
-    done, known = scrubbed[-1]
-    return (
-        known == secrets
-        and len(done) == len(accounts)
-        and all(a is b for a, b in zip(done, accounts, strict=True))
-    )
 
 
 def _tally(counters: Counters, pages: int, rate_limited: int) -> RequestTally:

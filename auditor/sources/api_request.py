@@ -15,7 +15,6 @@ in the body) holds every worker through the shared pacer. Never retried: any oth
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import math
@@ -112,21 +111,6 @@ class PageRequester:
         ) + wait_random(0, backoff)
         self._timeout = timeout
         self._max_retry_after = max_retry_after
-        self._awaiting_send: list[asyncio.Future[None]] = []
-
-    async def next_send(self) -> None:
-        """Return once the next request is on the wire: CPU work that may wait until then
-        (``ChainFetcher``'s ``while_verifying``) must not hold that request back."""
-        waiter = asyncio.get_running_loop().create_future()
-        self._awaiting_send.append(waiter)
-        await waiter
-
-    def _sent(self, ticket: Ticket) -> None:
-        self._pacer.mark_sent(ticket)
-        for waiter in self._awaiting_send:
-            if not waiter.done():
-                waiter.set_result(None)
-        self._awaiting_send.clear()
 
     async def get(self, offset: int) -> list[Any]:
         def before_sleep(state: RetryCallState) -> None:
@@ -193,7 +177,7 @@ class PageRequester:
                 self._url,
                 params,
                 timeout=self._timeout,
-                on_send=lambda: self._sent(ticket),
+                on_send=lambda: self._pacer.mark_sent(ticket),
             )
         except (TimeoutError, httpx.TimeoutException):
             transient = f"no complete answer within {self._timeout:g}s (timeout)"
@@ -212,7 +196,7 @@ class PageRequester:
         finally:
             # No-op once the send was seen; else (no connection, cancelled, a transport that
             # does not trace) the slot counts from now, which is never too early.
-            self._sent(ticket)
+            self._pacer.mark_sent(ticket)
         if transient is not None:
             raise _Retryable(redact(transient))
         if fatal is not None or answer is None:
