@@ -226,7 +226,7 @@ def row(
     seq_text = speedup = "-"
     if seq is not None:
         seq_text = f"{seq['seconds']:.2f}"
-        speedup = f"{seq['seconds'] / median:.1f}x"
+        speedup = f"{seq['seconds'] / median:.2f}x"
     heap = f" {last['heap_mb']:>4.0f} MB" if last.get("heap_mb") is not None else ""
     return (
         f"{label:>8} {size:>6} {rate:>4.0f} {bound:>7.2f} {median:>7.2f} {median / bound:>6.2f}x "
