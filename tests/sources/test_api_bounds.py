@@ -86,9 +86,13 @@ def test_each_slot_is_stamped_when_its_request_goes_out_on_the_wire() -> None:
         assert 429 not in statuses(server)
         arrivals = sorted(entry.arrived for entry in server.requests)
     sends = sorted(pacer.sends.values())
-    assert len(sends) == len(arrivals) == pacer.sent
+    assert source.tally is not None
+    assert len(sends) == pacer.sent
+    # A read past the end may be cancelled once the short page answers: granted but never sent,
+    # or sent and read by the server only after the fetch returned. Nothing else goes missing.
+    assert 0 <= len(sends) - len(arrivals) <= source.tally.past_end
     # the k-th send is no later than the k-th arrival: each request went out before it arrived
-    assert all(sent <= arrived for sent, arrived in zip(sends, arrivals, strict=True))
+    assert all(sent <= arrived for sent, arrived in zip(sends, arrivals, strict=False))
 
 
 def test_a_rate_set_too_high_is_corrected_after_one_429() -> None:
