@@ -23,15 +23,13 @@ from auditor.model.account import EmailAccount, scrub_accounts
 from auditor.redact import SecretSet, redact
 from auditor.remediation.fields import Value
 from auditor.remediation.pace import Pacer
+from auditor.sources.answers import error_text, json_or_none, retry_after_seconds
 from auditor.sources.api_request import (
     MAX_BACKOFF,
     PAGE_SIZE,
     RETRYABLE_STATUS,
     Counters,
     PageRequester,
-    _json_or_none,
-    error_text,
-    retry_after_seconds,
 )
 from auditor.sources.body import Answer
 from auditor.sources.inventory import parse_accounts
@@ -169,7 +167,7 @@ class Wire:
             except httpx.TransportError as exc:
                 cause = redact(f"connection failed or dropped ({type(exc).__name__})")
                 continue
-            answer = _json_or_none(response.content)
+            answer = json_or_none(response.content)
             status = response.status_code
             retry_after = retry_after_seconds(response.headers, answer) if status == 429 else None
             self.pacer.observe(ticket, status, response.headers, retry_after=retry_after)

@@ -15,18 +15,13 @@ in the body) holds every worker through the shared pacer. Never retried: any oth
 
 from __future__ import annotations
 
-import json
 import logging
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-import jiter
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -37,9 +32,10 @@ from tenacity import (
 )
 
 from auditor.errors import ApiError
-from auditor.redact import redact, shorten
+from auditor.redact import redact
+from auditor.sources.answers import error_text, json_or_none, not_accounts, retry_after_seconds
 from auditor.sources.body import Answer, BadEncoding, BodyTooLarge, fetch
-from auditor.sources.json_decode import DuplicateKeyError, loads_json, not_a_number, unique_pairs
+from auditor.sources.json_decode import DuplicateKeyError, loads_json
 from auditor.sources.pacing import Pacer, Ticket
 
 log = logging.getLogger(__name__)
@@ -47,7 +43,6 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 100
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 MAX_BACKOFF = 30.0
-_SNIPPET = 160
 _TIPS = {
     401: "the API rejected the key: check SMARTLEAD_API_KEY (environment or ./.env).",
     403: "the API refused access: check SMARTLEAD_API_KEY and your plan.",
@@ -206,7 +201,7 @@ class PageRequester:
     def _classify(self, offset: int, ticket: Ticket, answer: Answer) -> list[Any]:
         status = answer.status
         try:
-            body = _json_or_none(answer.content)
+            body = json_or_none(answer.content)
         except DuplicateKeyError:
             # Let the inventory reader say which record repeats which key (it raises).
             body = loads_json(answer.content, where=f"page at offset {offset}")
@@ -216,7 +211,7 @@ class PageRequester:
             records = _records(offset, answer, body)
             if records is None:
                 self._counters.glitches += 1
-                raise _Retryable(_not_accounts(answer, body))
+                raise _Retryable(not_accounts(answer, body))
             return records
         message = redact(error_text(answer, body))
         if status in RETRYABLE_STATUS:
@@ -249,113 +244,6 @@ def _records(offset: int, answer: Answer, body: object) -> list[Any] | None:
     return body
 
 
-def _not_accounts(answer: Answer, body: object) -> str:
-    """Why a 200 is not a page, redacted: the cause quoted when the budget runs out."""
-    kind = _content_kind(answer)
-    if body is _NOT_JSON:
-        return (
-            f"HTTP 200 but the body is not JSON ({kind}, {len(answer.content)} bytes: "
-            "empty, truncated or malformed)"
-        )
-    message = error_message(body)
-    detail = f": {redact(_shorten(message))}" if message else ""
-    return f"HTTP 200 but the body is {_json_type(body)}, not an array of accounts{detail}"
-
-
-_NOT_JSON: Any = object()
-
-
-def _json_or_none(content: bytes) -> object:
-    try:  # the fast path, as for snapshots (see ``auditor.sources.inventory.loads_json``)
-        return jiter.from_json(content, catch_duplicate_keys=True, allow_inf_nan=False)
-    except ValueError:
-        pass  # not JSON, a repeated key, or a form only the standard library takes: it decides
-    try:
-        return json.loads(content, object_pairs_hook=unique_pairs, parse_constant=not_a_number)
-    except DuplicateKeyError:
-        raise
-    except (ValueError, RecursionError):
-        return _NOT_JSON
-
-
-def error_message(body: object) -> str | None:
-    """SmartLead's three error shapes: ``message``, else ``error`` if a string, else
-    ``error.message``."""
-    if not isinstance(body, dict):
-        return None
-    message, error = body.get("message"), body.get("error")
-    if isinstance(message, str) and message.strip():
-        return message.strip()
-    if isinstance(error, str) and error.strip():
-        return error.strip()
-    if isinstance(error, dict) and isinstance(error.get("message"), str):
-        return str(error["message"]).strip() or None
-    return None
-
-
-def error_text(response: Answer, body: object) -> str:
-    """What to tell the user about an error answer, body shape permitting."""
-    message = error_message(body)
-    if message:
-        return _shorten(message)
-    if body is _NOT_JSON and response.content and "html" not in _content_kind(response):
-        text = response.content.decode("utf-8", errors="replace")
-        return _shorten(text) or "no error message"
-    return f"no error message ({_content_kind(response)}, {len(response.content)} bytes)"
-
-
-def retry_after_seconds(headers: Mapping[str, str], body: object) -> float | None:
-    """``Retry-After`` (seconds or an HTTP date), else the body's ``retry_after``."""
-    header = headers.get("retry-after")
-    if header:
-        try:
-            seconds = float(header.strip())
-        except ValueError:
-            seconds = None
-        if seconds is not None and math.isfinite(seconds):
-            return max(0.0, seconds)
-        try:
-            when = parsedate_to_datetime(header)
-        except (TypeError, ValueError, IndexError):
-            when = None
-        if when is not None:
-            when = when if when.tzinfo else when.replace(tzinfo=UTC)
-            return max(0.0, (when - datetime.now(UTC)).total_seconds())
-        log.debug("ignored Retry-After %r: neither seconds nor an HTTP date", header[:40])
-    if isinstance(body, dict):
-        error = body.get("error")
-        for holder in (error if isinstance(error, dict) else {}, body):
-            value = holder.get("retry_after")
-            if (
-                isinstance(value, int | float)
-                and not isinstance(value, bool)
-                and math.isfinite(value)
-            ):
-                return max(0.0, float(value))
-    return None
-
-
 def _describe(exc: BaseException) -> str:
     text = str(exc).strip()
     return redact(f"{type(exc).__name__}: {text}" if text else type(exc).__name__)
-
-
-def _shorten(text: str) -> str:
-    return shorten(text, _SNIPPET)
-
-
-def _content_kind(response: Answer) -> str:
-    kind: str = response.headers.get("content-type", "no content type")
-    return kind.split(";")[0].strip()
-
-
-def _json_type(value: object) -> str:
-    if isinstance(value, dict):
-        return "a JSON object"
-    if value is None:
-        return "null"
-    if isinstance(value, str):
-        return "a JSON string"
-    if isinstance(value, bool):
-        return "a boolean"
-    return "a number"

@@ -301,7 +301,7 @@ def test_a_key_straddling_the_cut_leaves_no_part_of_it(
 # --- spellings of the key the redactor does not know --------------------------------------------
 # REAL LEAK (reported, not fixed here): `auditor.redact.register_secret` registers the key as is
 # and URL-encoded only, matched case-sensitively. An error body that is not JSON (a gateway's
-# text/plain answer, or JSON cut short) goes to the user as text (`api_request.error_text` ->
+# text/plain answer, or JSON cut short) goes to the user as text (`answers.error_text` ->
 # `redact.shorten`), and there the key shows when the server's JSON encoder escaped its "/"
 # ("\/", as PHP's json_encode does) or changed its case.
 KEY_UNKNOWN_SPELLINGS: dict[str, tuple[Fault, str]] = {

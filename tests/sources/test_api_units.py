@@ -13,8 +13,8 @@ import pytest
 from auditor.api_settings import Settings
 from auditor.errors import ApiError
 from auditor.model.account import EmailAccount
+from auditor.sources.answers import error_message, retry_after_seconds
 from auditor.sources.api import ApiSource
-from auditor.sources.api_request import error_message, retry_after_seconds
 from auditor.sources.pagination import STEP, Page, assemble, find_break, page_offset
 from tests.support.api import KEY
 
