@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from auditor.dns.evidence import Answer, Evidence
 from auditor.model.account import EmailAccount, read_wire_path, wire_name
-from auditor.model.result import Finding, FindingStatus
+from auditor.model.result import UNSETTLED, Finding
 
 # The settings the house rules look at, as the account model's wire paths (so drift names them
 # the way the API and the policies do).
@@ -203,7 +203,7 @@ def compare_findings(drift: Drift, old: tuple[Finding, ...], new: tuple[Finding,
         return {
             (f.id, f.account_id, f.field): FindingKey(f.id, f.account_id, f.field, f.message)
             for f in findings
-            if f.status in _UNSETTLED
+            if f.status in UNSETTLED  # an inconclusive one that appears is news too
         }
 
     before, after = keys(old), keys(new)
@@ -215,10 +215,6 @@ def compare_findings(drift: Drift, old: tuple[Finding, ...], new: tuple[Finding,
         ),
         findings_unchanged=len(before.keys() & after.keys()),
     )
-
-
-# An inconclusive DNS finding is no pass: one that appears is news like an open one.
-_UNSETTLED = (FindingStatus.OPEN, FindingStatus.INCONCLUSIVE)
 
 
 def _key_order(key: tuple[str, int | None, str | None]) -> tuple[str, int, str]:

@@ -47,6 +47,10 @@ class FindingStatus(StrEnum):
     INCONCLUSIVE = "inconclusive"
 
 
+# The findings that count against the verdict: open ones, and DNS answers that never came.
+UNSETTLED = frozenset((FindingStatus.OPEN, FindingStatus.INCONCLUSIVE))
+
+
 class Waived(NamedTuple):
     """The waiver that covers a finding: its reason, expiry and place in the policy."""
 

@@ -8,7 +8,7 @@ end a command early or start a new one; before that, inventory text goes through
 
 from __future__ import annotations
 
-from auditor.model.result import AuditResult, FindingStatus, Severity
+from auditor.model.result import UNSETTLED, AuditResult, FindingStatus, Severity
 from auditor.report.display import display
 
 PER_LEVEL = 10
@@ -28,7 +28,7 @@ def render(result: AuditResult) -> str:
     shown = dict.fromkeys(Severity, 0)
     hidden = 0
     for finding in result.findings:
-        if finding.status not in (FindingStatus.OPEN, FindingStatus.INCONCLUSIVE):
+        if finding.status not in UNSETTLED:
             continue
         if shown[finding.severity] >= PER_LEVEL:
             hidden += 1

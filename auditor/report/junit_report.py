@@ -16,13 +16,11 @@ from collections.abc import Iterator, Sequence
 from typing import TextIO
 from xml.sax.saxutils import escape, quoteattr
 
-from auditor.model.result import AuditResult, Finding, FindingStatus
+from auditor.model.result import UNSETTLED, AuditResult, Finding, FindingStatus
 from auditor.report.display import display_column, display_findings
 from auditor.report.output import ROWS_PER_WRITE, as_text
 from auditor.report.view import RuleGroup, rule_groups
 
-# An inconclusive DNS finding is no pass: it is a failure like an open one.
-_FAILING = (FindingStatus.OPEN, FindingStatus.INCONCLUSIVE)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -51,12 +49,12 @@ def _text(findings: Sequence[Finding]) -> str:
 def _outcome(findings: Sequence[Finding]) -> str:
     if not findings:
         return "pass"
-    return "failure" if any(f.status in _FAILING for f in findings) else "skipped"
+    return "failure" if any(f.status in UNSETTLED for f in findings) else "skipped"
 
 
 def _case(head: str, findings: Sequence[Finding]) -> str:
     """One <testcase> (its opening ``head`` given), with its failure or skipped element."""
-    opened = [f for f in findings if f.status in _FAILING]
+    opened = [f for f in findings if f.status in UNSETTLED]
     if opened:
         first = opened[0]
         return (

@@ -13,11 +13,8 @@ from functools import cached_property
 from itertools import chain, compress, islice, zip_longest
 from operator import attrgetter
 
-from auditor.model.result import AuditResult, Finding, FindingStatus, Severity
+from auditor.model.result import UNSETTLED, AuditResult, Finding, Severity
 from auditor.report.view import RuleGroup, rule_groups
-
-# Findings that count against the verdict: open, and DNS answers that never came (inconclusive).
-_UNSETTLED = frozenset((FindingStatus.OPEN, FindingStatus.INCONCLUSIVE))
 
 
 def plural(count: int, noun: str, many: str | None = None) -> str:
@@ -91,7 +88,7 @@ class Digest:
     def _open(self) -> list[Finding]:
         findings = self.result.findings
         statuses = map(attrgetter("status"), findings)
-        return list(compress(findings, map(_UNSETTLED.__contains__, statuses)))
+        return list(compress(findings, map(UNSETTLED.__contains__, statuses)))
 
     def worst_accounts(self, limit: int) -> list[AccountRow]:
         """The accounts with the most open findings, most first (ties: by account id)."""
@@ -117,7 +114,7 @@ class Digest:
         rule with thousands of findings does not fill the screen on its own."""
         by_id = {g.info.id: g.findings for g in self._groups}
         columns = [
-            list(islice((f for f in by_id[row.rule] if f.status in _UNSETTLED), limit))
+            list(islice((f for f in by_id[row.rule] if f.status in UNSETTLED), limit))
             for row in self.rows
         ]
         turns = chain.from_iterable(zip_longest(*columns))
