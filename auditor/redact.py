@@ -210,10 +210,6 @@ class SecretSet:
     def __bool__(self) -> bool:
         return bool(self._by_anchor)
 
-    def __len__(self) -> int:
-        """How many distinct secrets were added (a scrub done at one size misses later ones)."""
-        return len(self._seen)
-
     def finds(self, text: str, lowered: str | None = None) -> bool:
         return self.scrub(text, lowered) != text
 

@@ -201,7 +201,8 @@ def measure(
 
 
 def bound_seconds(size: int, rate: float, per_minute: int = 0) -> float:
-    """The earliest the last needed request can go out, at R per second (and M per minute)."""
+    """The needed requests at R per second (and M per minute): the issue's measure, not a floor
+    (the last request can leave a window earlier; its answer takes a round trip more)."""
     needed = math.ceil(size / 99)
     if not per_minute:
         return needed / rate

@@ -63,10 +63,6 @@ def _text(rdata: object) -> str:
     return str(rdata)
 
 
-class _NoNameservers(Exception):
-    """Every nameserver failed (SERVFAIL, REFUSED, unreachable): an inconclusive answer."""
-
-
 def system_nameservers() -> list[Nameserver]:
     """The system's nameservers (resolv.conf), as dnspython reads them; plain DNS only."""
     system = dns.resolver.Resolver(configure=True)
