@@ -28,13 +28,16 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
+from shapes import SHAPES, Shape, generate
 
 from auditor.api_settings import Settings
 from auditor.model.account import EmailAccount
@@ -48,9 +51,20 @@ KEY = "bench-key-0123456789"
 
 @contextmanager
 def served(
-    accounts: int, rate: float, latency: float, limiter: str = "sliding", *extra: str
+    accounts: int,
+    rate: float,
+    latency: float,
+    limiter: str = "sliding",
+    *extra: str,
+    shape: Shape = "default",
 ) -> Iterator[str]:
-    """The test server in its own process; yields its base URL (127.0.0.1, random port)."""
+    """The test server in its own process; yields its base URL (127.0.0.1, random port). A
+    shape other than the generator's default is served from a file (`bench/shapes.py`)."""
+    folder = tempfile.TemporaryDirectory()
+    if shape != "default":
+        inventory = Path(folder.name) / f"{shape}.json"
+        inventory.write_text(json.dumps(generate(accounts, shape=shape)))
+        extra = (*extra, "--inventory", str(inventory))
     process = subprocess.Popen(
         [
             sys.executable,
@@ -80,6 +94,7 @@ def served(
     finally:
         process.terminate()
         process.wait(timeout=30)
+        folder.cleanup()
 
 
 def settings(url: str, rate: float, concurrency: int | None, per_minute: float) -> Settings:
@@ -254,6 +269,9 @@ def main(argv: list[str] | None = None) -> int:
         "times are then not comparable)",
     )
     parser.add_argument("--quick", action="store_true", help="N = 2000 only: a quick look")
+    parser.add_argument(
+        "--shape", choices=SHAPES, default="default", help="inventory shape (bench/shapes.py)"
+    )
     parser.add_argument("--worker", choices=("ours", "sequential"), help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--per-minute", type=float, default=0, help=argparse.SUPPRESS)
@@ -265,7 +283,8 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [2000] if args.quick else [int(s) for s in args.sizes.split(",")]
 
     print(
-        f"server latency {args.latency * 1000:.0f} ms/request; bound = ceil(N/99)/R; "
+        f"{args.shape} inventory; server latency {args.latency * 1000:.0f} ms/request; "
+        "bound = ceil(N/99)/R; "
         "each fetch in a fresh process (peak RSS is its own); server in another process",
         flush=True,
     )
@@ -278,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     print("-" * len(header), flush=True)
     for size in sizes:
         for rate in rates:
-            with served(size, rate, args.latency) as url:
+            with served(size, rate, args.latency, shape=args.shape) as url:
                 runs = []
                 for _ in range(args.repeat):
                     runs.append(measure("ours", url, rate, args.concurrency, args.tracemalloc))
@@ -291,12 +310,13 @@ def main(argv: list[str] | None = None) -> int:
             print(row("sliding", size, rate, runs, seq), flush=True)
     if not args.no_others:
         size, rate = sizes[0], rates[0]
-        with served(size, rate, args.latency, "bucket") as url:
+        with served(size, rate, args.latency, "bucket", shape=args.shape) as url:
             runs = [measure("ours", url, rate, args.concurrency)]
         print(row("bucket", size, rate, runs, None), flush=True)
         # per second + a minute budget that binds: the minute window holds the fetch back
         per_minute = max(10, math.ceil(size / 99) // 2)
-        with served(size, rate, args.latency, "multi", "--per-minute", str(per_minute)) as url:
+        others = ("--per-minute", str(per_minute))
+        with served(size, rate, args.latency, "multi", *others, shape=args.shape) as url:
             runs = [measure("ours", url, rate, args.concurrency, per_minute=per_minute)]
         print(
             row("multi", size, rate, runs, None, per_minute) + f"  (+{per_minute}/min)", flush=True

@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import random
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
@@ -367,6 +369,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--accounts", type=int, default=1000, help="accounts to serve (1000)")
+    parser.add_argument(
+        "--inventory",
+        metavar="FILE",
+        type=Path,
+        help="serve the records of this JSON array instead of --accounts generated ones",
+    )
     parser.add_argument("--port", type=int, default=0, help="port (default: a free one)")
     parser.add_argument("--api-key", default=DEFAULT_KEY, help=f"accepted key ({DEFAULT_KEY})")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds per answer (0)")
@@ -435,7 +443,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         delete_every=args.delete_every,
         seed=args.seed,
     )
-    server = SmartLeadServer(args.accounts, config)
+    served = json.loads(args.inventory.read_bytes()) if args.inventory else args.accounts
+    server = SmartLeadServer(served, config)
     # The generated inventory lives as long as the process: out of the collector's reach, a full
     # collection cannot stall every thread for 0.1 s mid-fetch (the limiter would then see
     # requests that arrived spread out all at once, and answer 429).
@@ -444,7 +453,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         server.add_fault(kind.strip(), request=number + 1)
     url = server.start(args.port)
     key = "test-key" if args.api_key == DEFAULT_KEY else "<the key given with --api-key>"
-    print(f"SmartLead test server on {url} ({args.accounts} accounts). Try:", flush=True)
+    count = len(served) if args.inventory else args.accounts
+    print(f"SmartLead test server on {url} ({count} accounts). Try:", flush=True)
     print(f"  export SMARTLEAD_BASE_URL={url} SMARTLEAD_API_KEY={key}", flush=True)
     print("  smartlead-audit fetch -o snapshot.json", flush=True)
     try:

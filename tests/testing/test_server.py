@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -267,6 +268,23 @@ def test_command_line_server_prints_where_it_listens() -> None:
         rest = process.stdout.readline() + process.stdout.readline()
         assert KEY not in first + rest
         assert len(get(match.group(0)).json()) == 7
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_command_line_server_serves_an_inventory_file(tmp_path: Path) -> None:
+    records = generate_accounts(3, seed=5, first_id=500)
+    inventory = tmp_path / "inventory.json"
+    inventory.write_text(json.dumps(records))
+    command = [sys.executable, "-m", "auditor.testing.server", "--inventory", str(inventory)]
+    process = subprocess.Popen([*command, "--api-key", KEY], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:\d+/api/v1", first)
+        assert match and "(3 accounts)" in first, first
+        assert get(match.group(0), fetch_campaigns="true").json() == records
     finally:
         process.terminate()
         process.wait(timeout=10)
