@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from shapes import SHAPES, Shape, generate
+from shapes import SHAPES, Shape
 
 from auditor.api_settings import Settings
 from auditor.model.account import EmailAccount
@@ -62,8 +62,12 @@ def served(
     shape other than the generator's default is served from a file (`bench/shapes.py`)."""
     folder = tempfile.TemporaryDirectory()
     if shape != "default":
+        # Made by a process of its own: a fetch worker started from this one would inherit this
+        # process's peak RSS across exec (Linux reports the larger of the two in ru_maxrss).
         inventory = Path(folder.name) / f"{shape}.json"
-        inventory.write_text(json.dumps(generate(accounts, shape=shape)))
+        with inventory.open("wb") as out:
+            command = [sys.executable, str(Path(__file__).with_name("shapes.py")), shape]
+            subprocess.run([*command, str(accounts)], stdout=out, check=True)
         extra = (*extra, "--inventory", str(inventory))
     process = subprocess.Popen(
         [
