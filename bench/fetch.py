@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import trees
 from shapes import SHAPES, Shape
 
 from auditor.api_settings import Settings
@@ -62,12 +63,9 @@ def served(
     shape other than the generator's default is served from a file (`bench/shapes.py`)."""
     folder = tempfile.TemporaryDirectory()
     if shape != "default":
-        # Made by a process of its own: a fetch worker started from this one would inherit this
-        # process's peak RSS across exec (Linux reports the larger of the two in ru_maxrss).
-        inventory = Path(folder.name) / f"{shape}.json"
-        with inventory.open("wb") as out:
-            command = [sys.executable, str(Path(__file__).with_name("shapes.py")), shape]
-            subprocess.run([*command, str(accounts)], stdout=out, check=True)
+        # Written by a child process: made here, its peak RSS would show in every fetch worker
+        # this process starts (Linux carries ru_maxrss across exec).
+        inventory = trees.write_inventory(Path(folder.name) / "inventory.json", accounts, shape)
         extra = (*extra, "--inventory", str(inventory))
     process = subprocess.Popen(
         [
